@@ -80,12 +80,35 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         parser.error("--resume goes with --run")
     if args.trial and not args.export:
         parser.error("--trial goes with --export")
+    if args.run:
+        if not args.jobs and not (args.resume and args.run_dir):
+            parser.error("--run needs a JOB.yml (or --resume --run-dir DIR)")
+        from .headless import run_headless
+
+        return run_headless(args.jobs[0] if args.jobs else None, run_dir=args.run_dir, resume=args.resume)
     if args.init_demo:
         from .demo import init_demo
 
         return init_demo(args.init_demo)
+    if args.jobs and not (args.run or args.attach or args.export):
+        return _open_studio(Path(args.jobs[0]), args.theme)
     parser.error("this command is not available yet: use --check, --schema or --init-demo")
     return EXIT_INVALID
+
+
+def _open_studio(job: Path, theme: Optional[str]) -> int:
+    from .app import StudioApp, UnknownTheme  # textual loads only for the studio itself
+
+    if job.is_dir():
+        print(f"automl-studio: {job} is a folder: give a job file (a new name starts from a template)", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        app = StudioApp(job, theme=theme)
+    except UnknownTheme as error:
+        print(f"automl-studio: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    app.run()
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

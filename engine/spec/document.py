@@ -53,7 +53,8 @@ class ParsedDocument:
         if entry is None:
             return Span.point()
         key, value = entry
-        if key is not None and (prefer_key or not isinstance(value, ScalarNode)):
+        empty = isinstance(value, ScalarNode) and value.start_mark.index == value.end_mark.index
+        if key is not None and (prefer_key or empty or not isinstance(value, ScalarNode)):
             return _span_of(key)
         if isinstance(value, ScalarNode):
             return _span_of(value)
@@ -192,6 +193,14 @@ def _syntax_diagnostic(error: MarkedYAMLError, text: str) -> Diagnostic:
         message = f"unclosed bracket{where}: {problem}"
         if opener:
             line, column = opener.line, opener.column
+    elif "while scanning a quoted scalar" in (error.context or "") and error.context_mark:
+        code = "yaml-unclosed-quote"
+        line, column = error.context_mark.line, error.context_mark.column
+        message = f"unclosed quote: the string that starts here has no closing quote ({problem})"
+    elif "could not find expected ':'" in problem and error.context_mark:
+        code = "yaml-indentation"
+        line, column = error.context_mark.line, error.context_mark.column
+        message = f"{problem}: a key needs ': ' (colon and space) before its value, and keys at the same level must line up"
     elif "mapping values are not allowed" in problem or "expected <block end>" in problem or "could not find expected ':'" in problem:
         code = "yaml-indentation"
         message = f"{problem}: check the indentation (keys at the same level must line up) and the space after each ':'"

@@ -90,6 +90,10 @@ def diagnostic_for_error(
         return Diagnostic("error", "missing-key", f"missing required key '{path[-1]}' in {parent}", span, path)
     if kind in ("literal_error", "enum"):
         info = info or field_at(path, data)
+        if isinstance(value, (dict, list)):
+            allowed = ", ".join(str(v) for v in (literal_values(info.annotation) if info else None) or ())
+            wanted = f"one of {allowed}" if allowed else "a single value"
+            return Diagnostic("error", "wrong-type", f"{name} must be {wanted}, got {_type_name(value)}", span, path)
         allowed = [str(v) for v in (literal_values(info.annotation) if info else None) or ()]
         listed = ", ".join(allowed) if allowed else item.get("ctx", {}).get("expected", "")
         message = with_suggestion(f"'{value}' is not a valid {name}: expected one of {listed}", value, allowed)

@@ -35,7 +35,7 @@ class Choice(_Expression):
     """Choose one of a list of values."""
 
     type: Literal["choice"] = Field(description="Choose one of `values`.")
-    values: list[Any] = Field(description="The values to choose from (non-empty).")
+    values: list[Any] = Field(min_length=1, description="The values to choose from (non-empty).")
 
     def is_integer_valued(self) -> bool:
         return all(isinstance(v, int) and not isinstance(v, bool) for v in self.values)
@@ -68,13 +68,21 @@ class Uniform(_Ranged):
         return (self.min_value, self.max_value)
 
 
+def _exp(value: float) -> float:
+    """math.exp without OverflowError: a bound past the float range is infinite."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
+
+
 class LogUniform(_Ranged):
     """exp(uniform(min_value, max_value)): the bounds are natural logarithms."""
 
     type: Literal["loguniform"] = Field(description="exp(uniform(min_value, max_value)).")
 
     def bounds(self) -> tuple[float, float]:
-        return (math.exp(self.min_value), math.exp(self.max_value))
+        return (_exp(self.min_value), _exp(self.max_value))
 
 
 class _Quantized(_Expression):
@@ -99,7 +107,7 @@ class QLogUniform(_Quantized, _Ranged):
     type: Literal["qloguniform"] = Field(description="round(exp(uniform(min_value, max_value)) / q) * q.")
 
     def bounds(self) -> tuple[float, float]:
-        return (math.exp(self.min_value), math.exp(self.max_value))
+        return (_exp(self.min_value), _exp(self.max_value))
 
 
 class _Gaussian(_Expression):

@@ -68,4 +68,5 @@ def _member(
     if canonical is not None:
         diagnostics.append(enum_case_warning(document, (*path, "type"), value["type"], canonical))
         value["type"] = canonical
-    return tags.get(value.get("type"))
+    tag = value.get("type")
+    return tags.get(tag) if isinstance(tag, str) else None

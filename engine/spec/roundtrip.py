@@ -59,9 +59,11 @@ def set_value(text: str, path: Sequence[Any], value: Any) -> str:
     if path in document.nodes:
         key, node = document.nodes[path]
         if isinstance(node, ScalarNode) and node.tag != "tag:yaml.org,2002:null" and not isinstance(value, (dict, list)):
-            return _splice(text, node.start_mark.index, node.end_mark.index, format_scalar(value))
+            return _splice(text, node.start_mark.index, _scalar_end(text, node), format_scalar(value))
         if key is None or _is_flow(document, path[:-1]):
             return _ruamel_edit(text, path, value)
+        if isinstance(node, ScalarNode) and isinstance(value, (dict, list)) and node.tag == "tag:yaml.org,2002:null":
+            return _fill_empty_key(text, key, value)  # `key:` or `key: ~` keeps its line and comment
         return set_value(remove_value(text, path), path, value)
     parent = path[:-1]
     if parent and parent not in document.nodes:
@@ -93,7 +95,19 @@ def remove_value(text: str, path: Sequence[Any]) -> str:
     starts = _line_starts(text)
     begin = starts[first]
     end = starts[last + 1] if last + 1 < len(starts) else len(text)
+    item_prefix = text[begin : key.start_mark.index]
+    if item_prefix.strip():  # `  - key: ...`: the first key of a list item carries the item's dash
+        return _remove_first_item_key(text, document.node(path[:-1]), begin, end, item_prefix)
     return text[:begin] + text[end:]
+
+
+def _remove_first_item_key(text: str, mapping: MappingNode, begin: int, end: int, item_prefix: str) -> str:
+    """Remove the lines `begin:end`; the item's next key takes over the dash, or the item becomes `{}`."""
+    if len(mapping.value) < 2:
+        return text[:begin] + item_prefix + "{}\n" + text[end:]
+    following = mapping.value[1][0]
+    following_start = _line_starts(text)[following.start_mark.line]
+    return text[:begin] + text[end:following_start] + item_prefix + text[following.start_mark.index :]
 
 
 def format_scalar(value: Any) -> str:
@@ -130,6 +144,16 @@ def _last_line(node: Node) -> int:
     return max([node.start_mark.line, *(_last_line(child) for child in children)])
 
 
+def _scalar_end(text: str, node: ScalarNode) -> int:
+    """Where a scalar's text ends: a block scalar's (`|`, `>`) end mark is past its line break
+    and any blank lines after it, which belong to the layout, not the value."""
+    end = node.end_mark.index
+    if node.style in ("|", ">"):
+        while end > node.start_mark.index and text[end - 1] in " \t\r\n":
+            end -= 1
+    return end
+
+
 def _line_starts(text: str) -> list[int]:
     starts = [0]
     for index, character in enumerate(text):
@@ -158,7 +182,9 @@ def _fill_empty_key(text: str, key_node: Node, mapping: dict) -> str:
     colon = text.index(":", key_node.end_mark.index)
     rest = text[colon + 1 : line_end]
     comment = rest[rest.index("#"):] if "#" in rest else ""
-    head = text[: colon + 1] + (f"  {comment}" if comment else "") + "\n"
+    gap = rest[: rest.index("#")] if comment else ""
+    gap = gap if not gap.strip() else "  "  # `key: ~  # note` loses the `~`, keeps the note
+    head = text[: colon + 1] + (gap + comment if comment else "") + "\n"
     tail = text[line_end + 1 :] if line_end < len(text) else ""
     return head + _block(mapping, key_node.start_mark.column + 2) + tail
 

@@ -99,16 +99,25 @@ def vit_crop_sizes(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.error(
                 "vit-crop-size",
                 f"ViT models need validation_crop_size equal to training_crop_size ({valid[0]} != {train[0]})",
-                ctx.subspace_path(index),
-                prefer_key=True,
+                _crop_size_path(ctx, index),
             )
         elif set(train) != set(valid) or len(train) > 1:
             yield ctx.warning(
                 "vit-crop-size",
                 "ViT trials whose sampled crop sizes differ use training_crop_size for validation too",
-                ctx.subspace_path(index),
-                prefer_key=True,
+                _crop_size_path(ctx, index),
             )
+
+
+def _crop_size_path(ctx: RuleContext, index: int) -> tuple:
+    """Where a subspace's crop sizes are written: in the subspace, else in training_parameters,
+    else the subspace itself."""
+    subspace = ctx.subspace_path(index)
+    for parent in (subspace, ("training_parameters",)):
+        for key in ("validation_crop_size", "training_crop_size"):
+            if (*parent, key) in ctx.document.nodes:
+                return (*parent, key)
+    return subspace
 
 
 def _values(expression, fixed) -> Optional[list]:
@@ -206,19 +215,18 @@ def seresnext_crop_sizes(ctx: RuleContext) -> Iterator[Diagnostic]:
 def layers_to_freeze_range(ctx: RuleContext) -> Iterator[Diagnostic]:
     from .layer_groups import layer_group_count  # small table, kept beside the models' docs
 
-    params = ctx.job.training_parameters
-    if params.layers_to_freeze is None:
-        return
-    for values in ctx.possible_values("model_name"):
-        for model in values:
-            if model is SEARCHED_LATER:
-                continue
-            limit = layer_group_count(model)
-            if params.layers_to_freeze > limit:
+    # Per subspace, so a choice of layers_to_freeze is checked against that subspace's models.
+    pairs = zip(ctx.possible_values("model_name"), ctx.possible_values("layers_to_freeze"))
+    for index, (models, counts) in enumerate(pairs):
+        for model in models:
+            for count in counts:
+                if model is SEARCHED_LATER or not isinstance(count, int) or count <= layer_group_count(model):
+                    continue
+                path = ("training_parameters", "layers_to_freeze")
+                if ctx.subspaces and "layers_to_freeze" in ctx.subspaces[index]:
+                    path = (*ctx.subspace_path(index), "layers_to_freeze")
                 yield ctx.error(
-                    "out-of-range",
-                    f"layers_to_freeze must be in [0, {limit}] for {model}, got {params.layers_to_freeze}",
-                    ("training_parameters", "layers_to_freeze"),
+                    "out-of-range", f"layers_to_freeze must be in [0, {layer_group_count(model)}] for {model}, got {count}", path
                 )
                 return
 

@@ -43,7 +43,7 @@ def _build() -> dict[str, Any]:
     }
     search_space = schema["properties"]["search_space"]
     search_space.pop("anyOf", None)
-    search_space.update(type="array", items={"$ref": "#/$defs/SearchSubspace"})
+    search_space.update(type="array", minItems=1, items={"$ref": "#/$defs/SearchSubspace"})
     return {"$schema": _DIALECT, **schema, "title": "AutoML image multi-label classification job"}
 
 

@@ -83,8 +83,8 @@ class _Checker:
         self.document = document
         self.diagnostics = diagnostics
 
-    def error(self, code: str, message: str, path: tuple) -> None:
-        self.diagnostics.append(Diagnostic("error", code, message, self.document.span(path), path))
+    def error(self, code: str, message: str, path: tuple, *, prefer_key: bool = False) -> None:
+        self.diagnostics.append(Diagnostic("error", code, message, self.document.span(path, prefer_key=prefer_key), path))
 
     def warning(self, code: str, message: str, path: tuple) -> None:
         self.diagnostics.append(Diagnostic("warning", code, message, self.document.span(path), path))
@@ -94,7 +94,7 @@ class _Checker:
             key_path = (*path, key)
             if key not in SEARCHABLE_PARAMETERS:
                 if key in TrainingParameters.model_fields:
-                    self.error("not-searchable", f"{key} cannot be searched: set it in training_parameters", key_path)
+                    self.error("not-searchable", f"{key} cannot be searched: set it in training_parameters", key_path, prefer_key=True)
                 else:
                     message = with_suggestion(f"unknown key '{key}' in search_space", key, SEARCHABLE_PARAMETERS)
                     self.diagnostics.append(
@@ -137,7 +137,7 @@ class _Checker:
         if "type" not in value:
             self.error("missing-key", f"missing required key 'type' in the expression for {key} (choice, uniform, ...)", path)
             return
-        if value["type"] not in EXPRESSION_TYPES:
+        if not isinstance(value["type"], str) or value["type"] not in EXPRESSION_TYPES:
             message = with_suggestion(
                 f"'{value['type']}' is not a parameter expression: expected one of {', '.join(EXPRESSION_TYPES)}",
                 value["type"],
@@ -159,8 +159,6 @@ class _Checker:
     def semantics(self, key: str, expression: Any, value: dict, info: FieldInfo, path: tuple) -> None:
         categorical = literal_values(info.annotation) is not None or is_flag_field(info)
         if isinstance(expression, Choice):
-            if not expression.values:
-                self.error("empty-choice", f"the choice for {key} must list at least one value", (*path, "values"))
             for index, item in enumerate(expression.values):
                 value["values"][index] = self.fixed(key, item, info, (*path, "values", index), name=f"{key} choice")
             return

@@ -90,7 +90,8 @@ def _validate(text: str, base_dir: Optional[Path]) -> ValidationResult:
         job = JobSpec.model_validate(data)
     except ValidationError as error:
         diagnostics.extend(diagnostics_from_validation_error(error, document))
-    if job is not None:
+    # The rules read the search space as typed expressions: only a clean one can be read.
+    if job is not None and not any(d.is_error for d in diagnostics):
         diagnostics.extend(check_rules(job, document, base_dir))
     if any(d.is_error for d in diagnostics):
         job = None

@@ -1,0 +1,88 @@
+"""Training-loader throughput: decoding JPEGs every time (cold) against the decoded-image cache.
+
+    .venv/bin/python bench/data_throughput.py [--workers 2] [--epochs 2] [--photo-size 0]
+
+Writes the demo dataset (1,500 training pictures, 96x96 JPEG) into a temporary folder,
+then times full training epochs of two loaders that differ only in where pixels come from:
+`DecodingImageDataset` (open + decode the JPEG per item) and `CachedImageDataset`
+(memory-mapped pixels pre-resized to the shorter side 72). Same transforms (the demo job's
+training_crop_size 64), batch 32, shuffled, `number_of_workers` workers. The first epoch
+of each loader is a warm-up (worker start, page cache) and is not timed.
+
+`--photo-size N` re-encodes the pictures at NxN first, to see the cache on photo-sized
+inputs like Azure's fridge-items images (the real data the cache is for).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from engine.data.datasets import CachedImageDataset, DecodingImageDataset
+from engine.data.demo import TRAINING_FOLDER, VALIDATION_FOLDER, write_demo
+from engine.data.loaders import create_loader
+from engine.data.prepare import prepare_data
+from engine.data.transforms import create_train_transform, data_config_for
+
+CROP_SIZE = 64
+CACHE_SHORT_SIDE = 72  # the demo job's validation_resize_size, its largest size
+BATCH_SIZE = 32
+
+
+def images_per_second(dataset, *, workers: int, epochs: int) -> float:
+    loader = create_loader(dataset, batch_size=BATCH_SIZE, shuffle=True,
+                           number_of_workers=workers, seed=0)
+    for _ in loader:  # warm-up epoch: start workers, fill the page cache
+        pass
+    start = time.perf_counter()
+    for _ in range(epochs):
+        for _ in loader:
+            pass
+    return epochs * len(dataset) / (time.perf_counter() - start)
+
+
+def upscale_pictures(folder: Path, size: int) -> None:
+    for path in sorted((folder / TRAINING_FOLDER / "images").glob("*.jpg")):
+        Image.open(path).resize((size, size), Image.Resampling.BICUBIC).save(path, quality=90)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--photo-size", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # the workers are the parallelism being measured
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_demo(root / "demo")
+        if args.photo_size:
+            upscale_pictures(root / "demo", args.photo_size)
+        prepared = prepare_data(
+            training_data=root / "demo" / TRAINING_FOLDER,
+            validation_data=root / "demo" / VALIDATION_FOLDER,
+            target_column_name="label", cache_folder=root / "cache",
+            cache_short_side=CACHE_SHORT_SIDE,
+        )
+        config = data_config_for("resnet18")
+        transform = create_train_transform(crop_size=CROP_SIZE, mean=config.mean, std=config.std)
+        cold = DecodingImageDataset(prepared.training, labels=prepared.labels, transform=transform)
+        cached = CachedImageDataset(prepared.training, labels=prepared.labels,
+                                    cache=prepared.cache, transform=transform)
+        cold_rate = images_per_second(cold, workers=args.workers, epochs=args.epochs)
+        cached_rate = images_per_second(cached, workers=args.workers, epochs=args.epochs)
+    size = f"{args.photo_size}x{args.photo_size}" if args.photo_size else "96x96"
+    print(f"pictures {size} JPEG, {len(cold)} per epoch, crop {CROP_SIZE}, "
+          f"batch {BATCH_SIZE}, {args.workers} workers, {args.epochs} timed epochs")
+    print(f"cold (decode JPEG each time): {cold_rate:8.0f} images/s")
+    print(f"cached (memory-mapped):       {cached_rate:8.0f} images/s")
+    print(f"ratio cached/cold: {cached_rate / cold_rate:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""The body of a run, once the job is valid and the run folder exists.
+
+Prepares the data once (the decoded-image cache every trial shares), resolves pretrained
+weights once per model, then hands the trials to the scheduler and writes the summary.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import signal
+import socket
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional
+from urllib.parse import urlparse
+
+from engine.data import DataError
+from engine.data.prepare import prepare_data
+from engine.events import EventSink, Log, RunEnded, RunStarted
+from engine.run import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, RunOutcome
+from engine.runfolder import RunFolder, read_json, write_json_atomic
+from engine.spec import JobSpec, parse_search_space
+from engine.spec.expressions import Choice
+from engine.spec.search_space import Fixed
+from engine.sweep.automode import AutomodeSampler
+from engine.sweep.policies import create_policy
+from engine.sweep.samplers import GridSampler, create_sampler
+from engine.sweep.scheduler import Scheduler, SchedulerSettings
+from engine.sweep.state import SUCCEEDED, SweepState
+from engine.sweep.trial_process import TrialProcess
+from engine.trial_setup import data_location
+
+HUB_PROBE_SECONDS = 3.0
+
+
+def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSink, resume: bool) -> RunOutcome:
+    state = (SweepState.load(folder.sweep_file) if resume else None) or SweepState(seed=_seed(job))
+    meta = _run_meta(job, folder, base_dir, state, resume)
+    emit = _emitter(sink, folder.name)
+    emit(RunStarted(name=job.name or folder.name, primary_metric=job.primary_metric, run_dir=str(folder.path), max_trials=_max_trials(job)))
+    try:
+        prepared = prepare_data(
+            training_data=data_location(base_dir, job.training_data.path),
+            validation_data=data_location(base_dir, job.validation_data.path) if job.validation_data else None,
+            target_column_name=job.target_column_name,
+            validation_data_size=job.validation_data_size,
+            seed=meta["data_seed"],
+            cache_folder=folder.data_folder / "cache",
+            cache_short_side=meta["cache_short_side"],
+            on_skip=lambda row: emit(Log(level="warning", message=str(row))),
+        )
+    except DataError as error:
+        emit(Log(level="error", message=str(error)))
+        return _finish(job, folder, state, "failed", emit, reason=str(error))
+    statistics = prepared.statistics.as_dict()
+    meta["data"] = statistics
+    write_json_atomic(folder.path / "run.json", meta)
+    emit(Log(level="info", message=f"data: {len(prepared.training)} training and {len(prepared.validation)} validation images, {len(prepared.labels)} labels"))
+    _resolve_weights(job, meta, emit)
+    write_json_atomic(folder.path / "run.json", meta)
+    scheduler = Scheduler(
+        settings=SchedulerSettings(
+            max_trials=_max_trials(job),
+            max_concurrent_trials=job.limits.max_concurrent_trials,
+            timeout_seconds=job.limits.timeout_minutes * 60,
+            trial_timeout_seconds=job.limits.trial_timeout_minutes * 60,
+            primary_metric=job.primary_metric,
+            gpus=_visible_gpus(),
+        ),
+        state=state,
+        sampler=_sampler(job, state),
+        policy=create_policy(job.sweep.early_termination if job.sweep else None),
+        launch=lambda record, resume_trial, visible, lines: _launch(folder, meta, record, resume_trial, visible, lines),
+        emit=emit,
+        save_state=lambda s: s.save(folder.sweep_file),
+    )
+    with _interrupts_go_to(scheduler):
+        status = scheduler.run()
+    if status == "completed" and not any(t.status in SUCCEEDED for t in state.trials):
+        status = "failed"
+    return _finish(job, folder, state, status, emit)
+
+
+def _emitter(sink: EventSink, run: str):
+    def emit(event) -> None:
+        if not event.run:
+            event = event.model_copy(update={"run": run})
+        sink.emit(event)
+
+    return emit
+
+
+def _seed(job: JobSpec) -> int:
+    seed = job.training_parameters.random_seed
+    return seed if seed is not None else random.randrange(2**31)
+
+
+def _max_trials(job: JobSpec) -> int:
+    """No search space: one trial, unless `limits.max_trials` asks for more (automode)."""
+    if job.search_space is None and not _automode(job):
+        return 1
+    return job.limits.max_trials
+
+
+def _automode(job: JobSpec) -> bool:
+    return job.search_space is None and "max_trials" in job.limits.model_fields_set and job.limits.max_trials > 1
+
+
+def _sampler(job: JobSpec, state: SweepState):
+    if _automode(job):
+        return AutomodeSampler(state.seed)
+    if job.search_space is None:
+        return GridSampler([{}])
+    sampler = create_sampler(job.sweep.sampling_algorithm, parse_search_space(job.search_space), seed=state.seed)
+    replay = getattr(sampler, "replay", None)
+    if replay is not None:
+        from engine.sweep.samplers import Proposal
+
+        finished = [t for t in state.trials if t.finished]
+        replay(
+            (Proposal(t.params, t.subspace, t.sampler_state), t.metrics.get(job.primary_metric) if t.status != "failed" else None)
+            for t in finished
+        )
+    return sampler
+
+
+def _run_meta(job: JobSpec, folder: RunFolder, base_dir: Path, state: SweepState, resume: bool) -> dict[str, Any]:
+    meta = read_json(folder.path / "run.json", {}) if resume else {}
+    meta.setdefault("base_dir", str(base_dir))
+    meta.setdefault("seed", state.seed)
+    meta.setdefault("data_seed", state.seed)
+    meta.setdefault("cache_short_side", cache_short_side(job))
+    write_json_atomic(folder.path / "run.json", meta)
+    state.save(folder.sweep_file)
+    return meta
+
+
+def cache_short_side(job: JobSpec) -> int:
+    """The largest resize or crop any trial of the sweep can ask for: the cache keeps
+    images at least this big on their shorter side, so no trial upsamples cached pixels."""
+    params = job.training_parameters
+    keys = ("validation_resize_size", "training_crop_size", "validation_crop_size")
+    sizes = [getattr(params, key) for key in keys]
+    for subspace in parse_search_space(job.search_space):
+        for key in keys:
+            value = subspace.get(key)
+            if isinstance(value, Fixed):
+                sizes.append(value.value)
+            elif isinstance(value, Choice):
+                sizes.extend(value.values)
+            elif value is not None and value.bounds() is not None:
+                sizes.append(math.ceil(value.bounds()[1]))
+    return int(max(sizes))
+
+
+def _resolve_weights(job: JobSpec, meta: dict, emit) -> None:
+    """Fetch each model's ImageNet weights once per run, before the trials, so trials
+    start fast and a missing network is found (and reported) once."""
+    from engine.models import fetch_pretrained
+
+    if "offline" not in meta:
+        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on") or not hub_reachable()
+        meta["offline"] = offline
+    models = _possible_models(job)
+    reports = {}
+    for model_name in models:
+        report = fetch_pretrained(model_name, offline=meta["offline"])
+        reports[model_name] = {"pretrained": report.pretrained, "source": report.source, "reason": report.reason}
+        emit(Log(level="info" if report.pretrained else "warning", message=f"{model_name}: {report.message}"))
+    meta["weights"] = reports
+
+
+def _possible_models(job: JobSpec) -> list[str]:
+    """Every model_name a trial of this job can use."""
+    if _automode(job):
+        from engine.sweep.automode import PORTFOLIO
+
+        return sorted({p["model_name"] for p in PORTFOLIO})
+    names = set()
+    for subspace in parse_search_space(job.search_space) or [{}]:
+        value = subspace.get("model_name")
+        if isinstance(value, Fixed):
+            names.add(value.value)
+        elif isinstance(value, Choice):
+            names.update(value.values)
+        else:  # the subspace keeps the job's own model
+            names.add(job.training_parameters.model_name)
+    return sorted(names)
+
+
+def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """Whether the Hugging Face hub (or HF_ENDPOINT) answers at all: without this, each
+    download attempt on a machine with no network waits out its own retries."""
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _visible_gpus() -> tuple[str, ...]:
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return tuple(v for v in visible.split(",") if v.strip())
+    try:
+        import torch
+
+        return tuple(str(i) for i in range(torch.cuda.device_count()))
+    except Exception:  # noqa: BLE001 - no CUDA runtime means no GPUs to hand out
+        return ()
+
+
+def _launch(folder: RunFolder, meta: dict, record, resume: bool, visible: Optional[str], lines) -> TrialProcess:
+    env = dict(os.environ)
+    if visible is not None:
+        env["CUDA_VISIBLE_DEVICES"] = visible
+    if meta.get("offline"):
+        env["HF_HUB_OFFLINE"] = "1"
+    command = [sys.executable, "-m", "engine", "trial", str(folder.path), record.id]
+    if resume:
+        command.append("--resume")
+    return TrialProcess(record.id, command, log_path=folder.trial_folder(record.id) / "log.txt", lines=lines, env=env)
+
+
+@contextmanager
+def _interrupts_go_to(scheduler: Scheduler) -> Iterator[None]:
+    """Ctrl-C and SIGTERM stop the trials at a checkpoint instead of killing the runner."""
+    handler = lambda *_: scheduler.request_interrupt()  # noqa: E731
+    previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def build_summary(job: JobSpec, state: SweepState, status: str, reason: Optional[str] = None) -> dict[str, Any]:
+    best = state.best(job.primary_metric)
+    return {
+        "status": status,
+        "reason": reason,
+        "primary_metric": job.primary_metric,
+        "best_trial": {"id": best.id, "params": best.effective_params, "metrics": best.metrics} if best else None,
+        "trials": [
+            {
+                "id": t.id,
+                "status": t.status,
+                "reason": t.reason,
+                "params": t.effective_params,
+                "metrics": t.metrics,
+                "epochs": t.epochs,
+                "best_epoch": t.best_epoch,
+                "pretrained": t.pretrained,
+            }
+            for t in state.trials
+        ],
+        "exports": {},
+        "seed": state.seed,
+    }
+
+
+def _finish(job: JobSpec, folder: RunFolder, state: SweepState, status: str, emit, reason: Optional[str] = None) -> RunOutcome:
+    summary = build_summary(job, state, status, reason)
+    write_json_atomic(folder.summary_file, summary)
+    best = summary["best_trial"]
+    emit(RunEnded(status=status, best_trial=best["id"] if best else None, reason=reason))
+    code = {"interrupted": EXIT_INTERRUPTED, "failed": EXIT_FAILED}.get(status, EXIT_OK)
+    if status == "timed_out" and best is None:
+        code = EXIT_FAILED
+    return RunOutcome(code, folder=folder, summary=summary)

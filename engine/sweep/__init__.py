@@ -1,0 +1,1 @@
+"""Sweeps: search-space sampling, early-termination policies and the trial scheduler."""

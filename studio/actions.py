@@ -1,0 +1,63 @@
+"""Every action a user can bind, in one place.
+
+The registry feeds the key bindings (`bindings_for`), the footer (through those
+bindings), the keys screen and the command palette, so a new action is one line here
+plus its `action_*` method. Binding ids (`editor.save`) let `App.set_keymap` remap keys.
+Scopes: `app` actions work everywhere; `editor` actions belong to the editor screen. The
+run view (issue 8) adds its own scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class StudioAction:
+    id: str
+    """Stable binding id, `scope.name`; what keymaps refer to."""
+    action: str
+    """The Textual action run, on the scope's namespace (the app, or the screen)."""
+    keys: str
+    """Comma-separated keys; the first one is shown."""
+    description: str
+    footer: bool = True
+    priority: bool = False
+    """Priority bindings win over the focused widget (the editor would otherwise eat them)."""
+
+    @property
+    def scope(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    @property
+    def key_display(self) -> str:
+        return self.keys.split(",")[0].replace("ctrl+", "^").replace("question_mark", "?")
+
+
+ACTIONS: tuple[StudioAction, ...] = (
+    StudioAction("app.keys", "show_keys", "f1,question_mark", "Keys"),
+    StudioAction("app.quit", "quit", "ctrl+q", "Quit", priority=True),
+    StudioAction("app.palette", "command_palette", "ctrl+p", "Commands", footer=False),
+    StudioAction("app.next_theme", "next_theme", "f10", "Next theme", footer=False),
+    StudioAction("app.screenshot", "screenshot", "f12", "Save an SVG screenshot", footer=False),
+    StudioAction("editor.save", "save", "ctrl+s", "Save", priority=True),
+    StudioAction("editor.complete", "complete", "ctrl+space,ctrl+@", "Complete", priority=True),
+    StudioAction("editor.field_help", "toggle_field_help", "f2", "Key help"),
+    StudioAction("editor.problems", "toggle_problems_focus", "f4", "Problems"),
+    StudioAction("editor.next_problem", "next_problem", "f8", "Next problem", footer=False),
+    StudioAction("editor.previous_problem", "previous_problem", "shift+f8", "Previous problem", footer=False),
+    StudioAction("editor.reload", "reload", "ctrl+r", "Reload from disk", footer=False, priority=True),
+)
+
+
+def actions_in(scope: str) -> list[StudioAction]:
+    return [action for action in ACTIONS if action.scope == scope]
+
+
+def bindings_for(scope: str) -> list[Binding]:
+    return [
+        Binding(a.keys, a.action, a.description, show=a.footer, priority=a.priority, id=a.id, key_display=None)
+        for a in actions_in(scope)
+    ]

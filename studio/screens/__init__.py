@@ -1,0 +1,1 @@
+"""The studio's screens: the editor, and the modal dialogs it opens."""

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import torch
+
+from engine.data.datasets import CachedImageDataset, DecodingImageDataset, create_datasets
+from engine.data.loaders import create_loader
+from engine.data.prepare import prepare_data
+from engine.data.transforms import create_train_transform, create_validation_transform
+
+MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
+
+
+def prepared_data(table, tmp_path):
+    return prepare_data(
+        training_data=table([["a"], ["b", "a"], ["c"], [], ["b"], ["c", "a"]], name="t"),
+        validation_data=table([["a"], ["b"]], name="v"),
+        target_column_name="label", cache_folder=tmp_path / "cache", cache_short_side=12,
+    )
+
+
+def datasets(prepared):
+    return create_datasets(
+        prepared,
+        train_transform=create_train_transform(crop_size=8, mean=MEAN, std=STD),
+        validation_transform=create_validation_transform(resize_size=10, crop_size=8, mean=MEAN, std=STD),
+    )
+
+
+def test_datasets_yield_images_and_multi_hot_targets_in_vocabulary_order(table, tmp_path):
+    prepared = prepared_data(table, tmp_path)
+    training, validation = datasets(prepared)
+    assert (len(training), len(validation)) == (6, 2)
+    image, target = training[1]
+    assert image.shape == (3, 8, 8) and target.tolist() == [1.0, 1.0, 0.0]  # a, b, c
+    assert validation[1][1].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_cached_and_decoding_datasets_agree_on_validation_images(table, tmp_path):
+    # short side 12 is the images' own size, so the cache holds exact decoded pixels.
+    prepared = prepared_data(table, tmp_path)
+    transform = create_validation_transform(resize_size=12, crop_size=8, mean=MEAN, std=STD)
+    cached = CachedImageDataset(prepared.validation, labels=prepared.labels, cache=prepared.cache,
+                                transform=transform)
+    decoding = DecodingImageDataset(prepared.validation, labels=prepared.labels, transform=transform)
+    assert torch.equal(cached[0][0], decoding[0][0]) and torch.equal(cached[0][1], decoding[0][1])
+
+
+def batches(loader):
+    return [(images.clone(), targets.clone()) for images, targets in loader]
+
+
+def test_same_seed_gives_the_same_batches_with_worker_processes(table, tmp_path):
+    training, _ = datasets(prepared_data(table, tmp_path))
+    settings = dict(batch_size=4, shuffle=True, number_of_workers=2)
+    first = batches(create_loader(training, seed=7, **settings))
+    second = batches(create_loader(training, seed=7, **settings))
+    other = batches(create_loader(training, seed=8, **settings))
+    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(first, second))
+    assert not all(torch.equal(a[0], b[0]) for a, b in zip(first, other))
+
+
+def test_loader_settings(table, tmp_path):
+    training, _ = datasets(prepared_data(table, tmp_path))
+    with_workers = create_loader(training, batch_size=2, shuffle=True, number_of_workers=2, seed=0)
+    assert with_workers.persistent_workers and with_workers.num_workers == 2
+    assert not with_workers.pin_memory  # only worth it for CUDA
+    in_process = create_loader(training, batch_size=2, shuffle=False, number_of_workers=0, seed=0)
+    assert not in_process.persistent_workers
+    assert create_loader(training, batch_size=2, shuffle=False, number_of_workers=0, seed=0,
+                         device="cuda").pin_memory
