@@ -7,6 +7,7 @@ starts; it is internal. Exit codes follow DESIGN.md section 3.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -27,7 +28,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "trial":
         from engine.trial_main import main as trial_main
 
-        return trial_main(args.run_dir, args.trial_id, resume=args.resume)
+        code = trial_main(args.run_dir, args.trial_id, resume=args.resume)
+        # The result is written and flushed; skip interpreter teardown (seconds with torch
+        # loaded), so the scheduler sees the exit as soon as the trial is done.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     from engine.events import ConsoleSink
     from engine.run import run_job
 

@@ -7,12 +7,13 @@ command-line contract: 0 success, 1 run failed, 2 invalid job, 130 interrupted.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from engine.events import EventLog, EventSink, FanOutSink, Log, LogLevelFilter
-from engine.runfolder import RUNS_FOLDER, RunFolder, default_run_folder, read_json, run_name_for
+from engine.runfolder import RUNS_FOLDER, RunFolder, default_run_folder, read_json, run_name_for, update_json
 from engine.spec import Diagnostic, read_text, validate_file
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -45,13 +46,74 @@ def run_job(
     from engine.run_sweep import run_sweep  # torch and friends load only for real runs
 
     log = EventLog(folder.events_file)
-    sink = FanOutSink(log, LogLevelFilter(FanOutSink(*sinks), job.log_verbosity))
+    tracking = _tracking_sink(job, folder, resume)
+    sink = FanOutSink(log, *([tracking] if tracking else []), LogLevelFilter(FanOutSink(*sinks), job.log_verbosity))
     try:
         for warning in validation.warnings:
             sink.emit(Log(run=folder.name, level="warning", message=f"job.yml:{warning.line + 1}: {warning.message}"))
         return run_sweep(job, folder, base_dir=base_dir, sink=sink, resume=resume)
     finally:
         sink.close()
+
+
+class GuardedSink:
+    """A sink whose failures (a locked tracking database, a full disk) are reported once
+    and then ignored: tracking must never stop a run."""
+
+    def __init__(self, sink: EventSink, name: str) -> None:
+        self.sink, self.name, self.failed = sink, name, False
+
+    def emit(self, event) -> None:
+        if self.failed:
+            return
+        try:
+            self.sink.emit(event)
+        except Exception as error:  # noqa: BLE001 - any failure of an optional sink
+            self.failed = True
+            print(f"warning: {self.name} disabled: {type(error).__name__}: {error}", file=sys.stderr)
+
+    def close(self) -> None:
+        if not self.failed:
+            try:
+                self.sink.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _tracking_sink(job, folder: RunFolder, resume: bool) -> Optional[EventSink]:
+    """MLflow tracking; a resumed run continues its parent run. Its id and store go into
+    run.json so that a later `--export` logs the model to the same run."""
+    meta_path = folder.path / "run.json"
+    meta = read_json(meta_path, {}) or {}
+    try:
+        from engine.tracking import MlflowSink
+
+        tags = {**(job.tags or {}), **(job.properties or {})}
+        sink = MlflowSink(
+            experiment_name=job.experiment_name, name=job.name, display_name=job.display_name,
+            description=job.description, tags=tags, parent_run_id=meta.get("mlflow_run_id") if resume else None,
+        )
+    except Exception as error:  # noqa: BLE001 - tracking is optional; the run is not
+        print(f"warning: MLflow tracking disabled: {error}", file=sys.stderr)
+        return None
+    update_json(meta_path, {"mlflow_tracking_uri": sink.tracking_uri})
+    return GuardedSink(_RecordParent(sink, meta_path), "MLflow tracking")
+
+
+class _RecordParent:
+    """Writes the MLflow parent run id into run.json as soon as MLflow has made it."""
+
+    def __init__(self, sink, meta_path: Path) -> None:
+        self.sink, self.meta_path, self.recorded = sink, meta_path, False
+
+    def emit(self, event) -> None:
+        self.sink.emit(event)
+        if not self.recorded and self.sink.parent_run_id:
+            update_json(self.meta_path, {"mlflow_run_id": self.sink.parent_run_id})
+            self.recorded = True
+
+    def close(self) -> None:
+        self.sink.close()
 
 
 def _open_run(job_path, run_dir, resume):

@@ -19,10 +19,10 @@ from urllib.parse import urlparse
 
 from engine.data import DataError
 from engine.data.prepare import prepare_data
-from engine.events import EventSink, Log, RunEnded, RunStarted
+from engine.events import EventSink, ExportDone, Log, RunEnded, RunStarted
 from engine.run import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, RunOutcome
-from engine.runfolder import RunFolder, read_json, write_json_atomic
-from engine.spec import JobSpec, parse_search_space
+from engine.runfolder import RunFolder, read_json, update_json, write_json_atomic
+from engine.spec import JobSpec, parse_search_space, resolve_training_parameters
 from engine.spec.expressions import Choice
 from engine.spec.search_space import Fixed
 from engine.sweep.automode import AutomodeSampler
@@ -57,31 +57,35 @@ def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSin
         return _finish(job, folder, state, "failed", emit, reason=str(error))
     statistics = prepared.statistics.as_dict()
     meta["data"] = statistics
-    write_json_atomic(folder.path / "run.json", meta)
     emit(Log(level="info", message=f"data: {len(prepared.training)} training and {len(prepared.validation)} validation images, {len(prepared.labels)} labels"))
     _resolve_weights(job, meta, emit)
-    write_json_atomic(folder.path / "run.json", meta)
+    meta = update_json(folder.path / "run.json", meta)
     scheduler = Scheduler(
-        settings=SchedulerSettings(
-            max_trials=_max_trials(job),
-            max_concurrent_trials=job.limits.max_concurrent_trials,
-            timeout_seconds=job.limits.timeout_minutes * 60,
-            trial_timeout_seconds=job.limits.trial_timeout_minutes * 60,
-            primary_metric=job.primary_metric,
-            gpus=_visible_gpus(),
-        ),
+        settings=scheduler_settings(job),
         state=state,
         sampler=_sampler(job, state),
         policy=create_policy(job.sweep.early_termination if job.sweep else None),
         launch=lambda record, resume_trial, visible, lines: _launch(folder, meta, record, resume_trial, visible, lines),
         emit=emit,
         save_state=lambda s: s.save(folder.sweep_file),
+        resolve=lambda overrides: resolve_training_parameters(job.training_parameters, overrides),
     )
     with _interrupts_go_to(scheduler):
         status = scheduler.run()
     if status == "completed" and not any(t.status in SUCCEEDED for t in state.trials):
         status = "failed"
     return _finish(job, folder, state, status, emit)
+
+
+def scheduler_settings(job: JobSpec) -> SchedulerSettings:
+    return SchedulerSettings(
+        max_trials=_max_trials(job),
+        max_concurrent_trials=job.limits.max_concurrent_trials,
+        timeout_seconds=job.limits.timeout_minutes * 60,
+        trial_timeout_seconds=job.limits.trial_timeout_minutes * 60,
+        primary_metric=job.primary_metric,
+        gpus=_visible_gpus(),
+    )
 
 
 def _emitter(sink: EventSink, run: str):
@@ -128,14 +132,13 @@ def _sampler(job: JobSpec, state: SweepState):
 
 
 def _run_meta(job: JobSpec, folder: RunFolder, base_dir: Path, state: SweepState, resume: bool) -> dict[str, Any]:
-    meta = read_json(folder.path / "run.json", {}) if resume else {}
+    meta = read_json(folder.path / "run.json", {}) or {}
     meta.setdefault("base_dir", str(base_dir))
     meta.setdefault("seed", state.seed)
     meta.setdefault("data_seed", state.seed)
     meta.setdefault("cache_short_side", cache_short_side(job))
-    write_json_atomic(folder.path / "run.json", meta)
     state.save(folder.sweep_file)
-    return meta
+    return update_json(folder.path / "run.json", meta)
 
 
 def cache_short_side(job: JobSpec) -> int:
@@ -265,10 +268,30 @@ def build_summary(job: JobSpec, state: SweepState, status: str, reason: Optional
 
 def _finish(job: JobSpec, folder: RunFolder, state: SweepState, status: str, emit, reason: Optional[str] = None) -> RunOutcome:
     summary = build_summary(job, state, status, reason)
-    write_json_atomic(folder.summary_file, summary)
     best = summary["best_trial"]
-    emit(RunEnded(status=status, best_trial=best["id"] if best else None, reason=reason))
     code = {"interrupted": EXIT_INTERRUPTED, "failed": EXIT_FAILED}.get(status, EXIT_OK)
     if status == "timed_out" and best is None:
         code = EXIT_FAILED
+    if best is not None and status in ("completed", "timed_out"):
+        exported = _export_best(folder, emit)
+        summary["exports"] = exported or {}
+        if exported is None:
+            code, summary["reason"] = EXIT_FAILED, "the best model could not be exported"
+    write_json_atomic(folder.summary_file, summary)
+    emit(RunEnded(status=status, best_trial=best["id"] if best else None, reason=summary["reason"]))
     return RunOutcome(code, folder=folder, summary=summary)
+
+
+def _export_best(folder: RunFolder, emit) -> Optional[dict[str, str]]:
+    """Export the best trial (MLflow pyfunc, ONNX, labels); None when it fails."""
+    from engine.export import ExportError, export_run
+
+    emit(Log(level="info", message="exporting the best trial"))
+    try:
+        report = export_run(folder.path)
+    except (ExportError, DataError) as error:
+        emit(Log(level="error", message=f"export failed: {error}"))
+        return None
+    paths = {key: report.paths[key] for key in ("mlflow_model", "onnx", "labels")}
+    emit(ExportDone(trial=report.trial_id, paths=report.paths, max_abs_diff=report.max_abs_diff))
+    return paths

@@ -47,6 +47,13 @@ def read_json(path: Path, default: Any = None) -> Any:
         return default
 
 
+def update_json(path: Path, values: dict) -> dict:
+    """Merge `values` into the JSON object at `path` (several writers share run.json)."""
+    merged = {**(read_json(path, {}) or {}), **values}
+    write_json_atomic(path, merged)
+    return merged
+
+
 class RunFolder:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)

@@ -73,7 +73,7 @@ def _run(folder: RunFolder, trial_id: str, *, resume: bool, emitter: Emitter, ea
     from engine.trial_setup import prepare_trial
 
     record = SweepState.load(folder.sweep_file).record(trial_id)
-    _inject_fault(trial_id, retried=bool(record.overrides))
+    _inject_fault(trial_id, retried=bool(record.overrides), interrupted=interrupted)
     setup = prepare_trial(folder, record, emitter=emitter)
     emitter.emit(
         TrialStarted,
@@ -94,11 +94,12 @@ def _run(folder: RunFolder, trial_id: str, *, resume: bool, emitter: Emitter, ea
     return EXIT_INTERRUPTED if status == "interrupted" else 0
 
 
-def _inject_fault(trial_id: str, *, retried: bool) -> None:
+def _inject_fault(trial_id: str, *, retried: bool, interrupted: threading.Event) -> None:
     """Make a trial fail on purpose, for the scheduler's fault tests (never set it otherwise).
 
     `raise`: an exception; `hang`: never returns; `kill`: SIGKILL itself; `oom`: CUDA
-    out-of-memory on the first attempt only, so the scheduler's retry succeeds.
+    out-of-memory on the first attempt only, so the scheduler's retry succeeds; `slow`:
+    a long first attempt that stops at a checkpoint when asked (exit 130).
     """
     spec = os.environ.get(FAULT_INJECTION_VARIABLE, "")
     kind = dict(item.split(":", 1) for item in spec.split(",") if ":" in item).get(trial_id)
@@ -110,3 +111,5 @@ def _inject_fault(trial_id: str, *, retried: bool) -> None:
         raise RuntimeError("CUDA out of memory (injected)")
     if kind == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
+    if kind == "slow" and not retried and interrupted.wait():
+        sys.exit(EXIT_INTERRUPTED)

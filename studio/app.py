@@ -11,12 +11,13 @@ from typing import Optional
 
 from textual.app import App
 
-from themes import DEFAULT_THEME, studio_themes
+from themes import DEFAULT_THEME, studio_themes, studio_variable_defaults
 
 from . import config
 from .actions import bindings_for
 from .commands import StudioCommands
 from .job_file import JobFile
+from .screens.confirm import ConfirmScreen
 from .screens.editor import EditorScreen
 from .screens.help import HelpScreen
 
@@ -51,6 +52,9 @@ class StudioApp(App):
     def studio_theme_names(self) -> list[str]:
         return list(studio_themes())
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return studio_variable_defaults(self.current_theme)
+
     def on_mount(self) -> None:
         self.install_screen(EditorScreen(self.job_file), "editor")
         self.add_mode("editor", "editor")
@@ -66,6 +70,8 @@ class StudioApp(App):
         return self.get_screen("editor")  # type: ignore[return-value]
 
     async def action_quit(self) -> None:
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking
         self.editor_screen.confirm_discard(self.exit)
 
     def action_show_keys(self) -> None:

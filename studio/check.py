@@ -12,6 +12,11 @@ EXIT_OK, EXIT_INVALID = 0, 2
 
 def check_files(paths: Iterable[str]) -> int:
     """Validate each file; exit 2 when any has an error (warnings alone pass)."""
+    # A key or value the terminal's encoding cannot show must not turn a message into a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     failed = False
     for path in paths:
         result = validate_file(path)

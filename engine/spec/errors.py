@@ -69,8 +69,13 @@ def _name(path: tuple) -> str:
 
 
 def _where(path: tuple) -> str:
-    parent = ".".join(str(p) for p in path[:-1])
+    parent = dotted(path[:-1])
     return f" in {parent}" if parent else " at the top level"
+
+
+def dotted(path: tuple) -> str:
+    """`search_space[0].learning_rate`: a key path as a reader writes it."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
 
 
 def diagnostic_for_error(
@@ -86,7 +91,7 @@ def diagnostic_for_error(
         message = with_suggestion(f"unknown key '{path[-1]}'{_where(path)}", path[-1], field_keys(model) if model else [])
         return Diagnostic("error", "unknown-key", message, document.span(path, prefer_key=True), path)
     if kind == "missing":
-        parent = ".".join(str(p) for p in path[:-1]) or "the job"
+        parent = dotted(path[:-1]) or "the job"
         return Diagnostic("error", "missing-key", f"missing required key '{path[-1]}' in {parent}", span, path)
     if kind in ("literal_error", "enum"):
         info = info or field_at(path, data)

@@ -52,7 +52,23 @@ def set_value(text: str, path: Sequence[Any], value: Any) -> str:
 
     Missing parent mappings are created. Only the edited lines change.
     """
-    path = tuple(path)
+    return _keeping_line_breaks(_set_value, text, tuple(path), value)
+
+
+def remove_value(text: str, path: Sequence[Any]) -> str:
+    """Return `text` without the key at `path` (and its whole value). A missing key is no change."""
+    return _keeping_line_breaks(_remove_value, text, tuple(path))
+
+
+def _keeping_line_breaks(edit, text: str, *arguments: Any) -> str:
+    """Edit with `\n` line breaks; a file written with `\r\n` gets them back on every line
+    (a file that mixes both is edited as it is)."""
+    if "\r\n" not in text or "\n" in text.replace("\r\n", ""):
+        return edit(text, *arguments)
+    return edit(text.replace("\r\n", "\n"), *arguments).replace("\n", "\r\n")
+
+
+def _set_value(text: str, path: tuple, value: Any) -> str:
     if not path:
         raise EditError("an empty key path names the whole document")
     document = _parse_for_edit(text)
@@ -64,10 +80,10 @@ def set_value(text: str, path: Sequence[Any], value: Any) -> str:
             return _ruamel_edit(text, path, value)
         if isinstance(node, ScalarNode) and isinstance(value, (dict, list)) and node.tag == "tag:yaml.org,2002:null":
             return _fill_empty_key(text, key, value)  # `key:` or `key: ~` keeps its line and comment
-        return set_value(remove_value(text, path), path, value)
+        return _set_value(_remove_value(text, path), path, value)
     parent = path[:-1]
     if parent and parent not in document.nodes:
-        return set_value(text, parent, {path[-1]: value})
+        return _set_value(text, parent, {path[-1]: value})
     parent_node = document.node(parent)
     if isinstance(parent_node, MappingNode) and parent_node.value and not parent_node.flow_style:
         indent = parent_node.value[0][0].start_mark.column
@@ -82,9 +98,7 @@ def set_value(text: str, path: Sequence[Any], value: Any) -> str:
     return _ruamel_edit(text, path, value)
 
 
-def remove_value(text: str, path: Sequence[Any]) -> str:
-    """Return `text` without the key at `path` (and its whole value). A missing key is no change."""
-    path = tuple(path)
+def _remove_value(text: str, path: tuple) -> str:
     document = _parse_for_edit(text)
     if path not in document.nodes:
         return text

@@ -14,7 +14,7 @@ from __future__ import annotations
 import queue
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from engine.events import BestChanged, EpochEnded, Log, TrialEnded, TrialStarted, decode
 
@@ -23,8 +23,8 @@ from .samplers import Proposal, Sampler
 from .state import SweepState, TrialRecord, trial_id_for
 from .trial_process import EXIT_INTERRUPTED, EXIT_OUT_OF_MEMORY, TrialProcess, describe_exit, last_log_line
 
-KILL_GRACE_SECONDS = 30.0
-"""How long a trial asked to stop (SIGTERM) gets to checkpoint before SIGKILL."""
+
+EXIT_WAIT_SECONDS = 60.0
 
 Launcher = Callable[[TrialRecord, bool, Optional[str], "queue.Queue"], TrialProcess]
 """(record, resume, CUDA_VISIBLE_DEVICES or None, line queue) -> a started TrialProcess."""
@@ -38,6 +38,8 @@ class SchedulerSettings:
     trial_timeout_seconds: float
     primary_metric: str
     gpus: tuple[str, ...] = ()
+    kill_grace_seconds: float = 30.0
+    """How long a trial asked to stop (SIGTERM) gets to checkpoint before SIGKILL."""
 
 
 @dataclass
@@ -60,8 +62,11 @@ class Scheduler:
         launch: Launcher,
         emit: Callable[[object], None],
         save_state: Callable[[SweepState], None],
+        resolve: Callable[[dict], Any],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`resolve(overrides)` gives a trial's effective training parameters (batch size,
+        accumulation), which the out-of-memory retry halves and doubles."""
         self.settings = settings
         self.state = state
         self.sampler = sampler
@@ -69,6 +74,7 @@ class Scheduler:
         self.launch = launch
         self.emit = emit
         self.save_state = save_state
+        self.resolve = resolve
         self.clock = clock
         self.lines: "queue.Queue[tuple[str, Optional[str]]]" = queue.Queue()
         self.running: dict[str, _Running] = {}
@@ -165,7 +171,10 @@ class Scheduler:
         self._check_trial_timeouts()
 
     def _on_line(self, trial_id: str, line: str) -> None:
-        event = decode(line)
+        try:
+            event = decode(line)
+        except ValueError:
+            event = Log(level="debug", message=line.rstrip()[:500], trial=trial_id)
         if event is None:
             return
         running = self.running.get(trial_id)
@@ -211,7 +220,7 @@ class Scheduler:
 
     def _stop(self, running: _Running, now: Optional[float] = None) -> None:
         running.process.interrupt()
-        running.kill_at = (now if now is not None else self.clock()) + KILL_GRACE_SECONDS
+        running.kill_at = (now if now is not None else self.clock()) + self.settings.kill_grace_seconds
 
     def _stop_all(self, reason: str) -> None:
         for running in self.running.values():
@@ -222,7 +231,8 @@ class Scheduler:
 
     def _finish(self, trial_id: str) -> None:
         running = self.running.pop(trial_id)
-        code = running.process.wait(timeout=KILL_GRACE_SECONDS)
+        # Its output ended, so it is exiting; a process that lingers after that is stuck.
+        code = running.process.wait(timeout=EXIT_WAIT_SECONDS)
         if code is None:
             running.process.kill()
             code = running.process.wait()
@@ -261,8 +271,11 @@ class Scheduler:
         elif reported is not None and code in (0, EXIT_INTERRUPTED):
             record.status = reported.status
             record.reason = running.stop_reason if reported.status == "early_terminated" else reported.reason
-        elif running.process.interrupt_requested and code in (EXIT_INTERRUPTED, 0):
-            record.status, record.reason = "interrupted", "stopped at a checkpoint"
+        elif running.process.interrupt_requested:
+            # Asked to stop: it continues from its last checkpoint on --resume, even if it
+            # had to be killed for not stopping in time.
+            record.status = "interrupted"
+            record.reason = "stopped at a checkpoint" if code in (EXIT_INTERRUPTED, 0) else describe_exit(code)
         else:
             detail = last_log_line(running.process.log_path)
             record.status = "failed"
@@ -271,9 +284,8 @@ class Scheduler:
             record.reason = "timeout_minutes reached"
 
     def _retry_smaller(self, record: TrialRecord) -> None:
-        params = record.effective_params
-        batch = params.get("training_batch_size") or 78
-        accumulation = params.get("gradient_accumulation_step") or 1
+        params = self.resolve(record.effective_params)
+        batch, accumulation = params.training_batch_size, params.gradient_accumulation_step
         record.overrides.update(
             training_batch_size=max(1, batch // 2), gradient_accumulation_step=accumulation * 2
         )

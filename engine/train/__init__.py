@@ -8,8 +8,8 @@ parameters onto them):
 - schedule: `create_scheduler(optimizer, *, scheduler, updates_per_epoch,
   number_of_epochs, warmup_epochs, cycles, step_gamma, step_size) -> LambdaLR` (stepped
   per optimizer update), `warmup_cosine_factor`, `step_factor`.
-- loss: `label_pos_weight(targets, weighted_loss) -> Tensor | None`,
-  `create_loss(pos_weight)`.
+- loss: `pos_weight_from_counts(positive_counts, samples, weighted_loss)`,
+  `label_pos_weight(targets, weighted_loss) -> Tensor | None`, `create_loss(pos_weight)`.
 - metrics: `compute_metrics(targets, probabilities, *, labels, threshold=0.5) ->
   Evaluation(scores, per_label)`, `PRIMARY_METRICS`.
 - early_stopping: `EarlyStopping(enabled, delay, patience)`.
@@ -23,8 +23,10 @@ parameters onto them):
 - distributed: `launch(fn, world_size, *args)`, `world_size_for(distributed)`,
   `wrap_ddp(model, runtime)`, `shard_loader(loader, *, train, seed)`.
 - setup: `build_trial(params, *, num_labels, train_targets, batches_per_epoch, runtime,
-  ...) -> TrialParts`, `run_trial(params, parts, *, train_loader, valid_loader, labels,
-  primary_metric, ...) -> TrialResult`, and the `*_kwargs(params)` adapters.
+  pretrained=True, cache_dir=None, offline=None, checkpoint_search_dirs=()) ->
+  TrialParts`, `run_trial(params, parts, *, train_loader, valid_loader, labels,
+  primary_metric, trial_dir=None, resume=False, events=None, should_stop=None,
+  stop=None) -> TrialResult`, and the `*_kwargs(params)` adapters.
 """
 
 from engine.train.checkpoint import (
@@ -37,8 +39,15 @@ from engine.train.checkpoint import (
     save_checkpoint,
 )
 from engine.train.early_stopping import EarlyStopping
-from engine.train.epoch import EpochStats, GradientClip, Predictions, azure_gradient_clip, predict, train_one_epoch
-from engine.train.loss import create_loss, label_pos_weight
+from engine.train.epoch import (
+    EpochStats,
+    GradientClip,
+    Predictions,
+    azure_gradient_clip,
+    predict,
+    train_one_epoch,
+)
+from engine.train.loss import create_loss, label_pos_weight, pos_weight_from_counts
 from engine.train.metrics import PRIMARY_METRICS, Evaluation, compute_metrics
 from engine.train.optim import create_optimizer, trainable_parameters
 from engine.train.runtime import Runtime, create_runtime, seed_everything
@@ -80,6 +89,7 @@ __all__ = [
     "load_model_weights",
     "loop_kwargs",
     "optimizer_kwargs",
+    "pos_weight_from_counts",
     "predict",
     "resolve_checkpoint",
     "run_trial",

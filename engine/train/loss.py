@@ -14,19 +14,27 @@ value is inert for it, and 1.0 keeps the vector finite.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn as nn
 
 
 def label_pos_weight(targets: torch.Tensor, weighted_loss: int) -> torch.Tensor | None:
     """`pos_weight` from a (samples, labels) 0/1 matrix; None for weighted_loss 0."""
+    return pos_weight_from_counts(targets.sum(dim=0).tolist(), targets.shape[0], weighted_loss)
+
+
+def pos_weight_from_counts(
+    positive_counts: Sequence[int], samples: int, weighted_loss: int
+) -> torch.Tensor | None:
+    """`pos_weight` from per-label training positives (e.g. `LabelStatistics`)."""
     if weighted_loss not in (0, 1, 2):
         raise ValueError(f"weighted_loss must be 0, 1 or 2, not {weighted_loss!r}")
     if weighted_loss == 0:
         return None
-    targets = targets.to(torch.float64)
-    positives = targets.sum(dim=0)
-    negatives = targets.shape[0] - positives
+    positives = torch.tensor(positive_counts, dtype=torch.float64)
+    negatives = samples - positives
     weight = torch.where(positives > 0, negatives / positives.clamp(min=1), torch.ones_like(positives))
     if weighted_loss == 1:
         weight = weight.sqrt()

@@ -4,7 +4,7 @@
 object with the seed's key names as attributes works); the factories themselves know
 nothing of it. Typical use, inside one trial process (and in each rank under DDP):
 
-    parts = build_trial(params, num_labels=len(labels), train_targets=targets,
+    parts = build_trial(params, num_labels=len(labels), train_targets=train_set.targets,
                         batches_per_epoch=len(train_loader), runtime=create_runtime(device))
     result = run_trial(params, parts, train_loader=..., valid_loader=..., labels=labels,
                        primary_metric=job.primary_metric, trial_dir=..., events=emitter)
@@ -112,7 +112,11 @@ def build_trial(
     optimizer = create_optimizer(trainable_parameters(model), **optimizer_kwargs(p))
     updates = math.ceil(batches_per_epoch / p.gradient_accumulation_step)
     scheduler = create_scheduler(optimizer, updates_per_epoch=updates, **scheduler_kwargs(p))
-    pos_weight = label_pos_weight(train_targets, p.weighted_loss) if p.weighted_loss else None
+    pos_weight = None
+    if p.weighted_loss:
+        if train_targets is None:
+            raise ValueError("weighted_loss needs the training targets")
+        pos_weight = label_pos_weight(torch.as_tensor(train_targets), p.weighted_loss)
     loss_fn = create_loss(None if pos_weight is None else pos_weight.to(runtime.device))
     return TrialParts(
         model=model, weights=weights, optimizer=optimizer, scheduler=scheduler, loss_fn=loss_fn,

@@ -110,9 +110,12 @@ def train_trial(
                 if ckpt_dir is not None:
                     ckpt.save_checkpoint(ckpt_dir / ckpt.BEST, _best_state(model, result, primary_metric, labels))
         progress.epoch = result.epochs = epoch
-        _report(result, events, epoch, stats, evaluation, optimizer)
+        result.history.append(_history_entry(epoch, stats, evaluation, optimizer))
+        # Checkpoint before telling anyone: an epoch announced is an epoch kept.
         if ckpt_dir is not None:
             _save_progress(ckpt_dir, epoch, checkpoint_frequency, model, optimizer, scheduler, progress)
+        if events is not None and main:
+            events.emit(EpochEnded, **result.history[-1])
         if evaluation is not None:
             if _agreed(should_stop is not None and should_stop(epoch, evaluation.scores), runtime):
                 return _end(result, "early_terminated", f"early termination policy at epoch {epoch}")
@@ -135,18 +138,13 @@ def _record_best(result: TrialResult, epoch: int, evaluation: Evaluation, primar
     result.per_label = evaluation.per_label
 
 
-def _report(result, events, epoch, stats: EpochStats, evaluation, optimizer) -> None:
-    lr = optimizer.param_groups[0]["lr"]
-    scores = dict(evaluation.scores) if evaluation is not None else {}
-    result.history.append(
-        dict(epoch=epoch, loss=stats.loss, lr=lr, images_per_second=stats.images_per_second,
-             seconds=stats.seconds, metrics=scores)
+def _history_entry(epoch: int, stats: EpochStats, evaluation: Evaluation | None, optimizer) -> dict:
+    """One epoch, with exactly the fields of an `epoch_ended` event."""
+    return dict(
+        epoch=epoch, loss=stats.loss, lr=optimizer.param_groups[0]["lr"],
+        images_per_second=stats.images_per_second, seconds=stats.seconds,
+        metrics=dict(evaluation.scores) if evaluation is not None else {},
     )
-    if events is not None and (not dist.is_initialized() or dist.get_rank() == 0):
-        events.emit(
-            EpochEnded, epoch=epoch, metrics=scores, loss=stats.loss, lr=lr,
-            images_per_second=stats.images_per_second, seconds=stats.seconds,
-        )
 
 
 def _end(result: TrialResult, status: str, reason: str | None) -> TrialResult:

@@ -23,7 +23,7 @@ from ..widgets.completion import CompletionMenu
 from ..widgets.help_panel import FieldHelpPanel
 from ..widgets.job_editor import JobEditor
 from ..widgets.problems_panel import ProblemsPanel
-from ..widgets.status_line import StatusLine
+from ..widgets.status_line import EditorStatus, StatusLine
 from ..yaml_context import cursor_context, key_path_at
 from .confirm import RELOAD_CHOICES, UNSAVED_CHOICES, ConfirmScreen
 
@@ -96,21 +96,23 @@ class EditorScreen(Screen):
         on_line = editor.diagnostics_on_line(row)
         problem = next((d for d in on_line if d.is_error), on_line[0] if on_line else None)
         errors = sum(d.is_error for d in editor.diagnostics)
-        self.query_one(StatusLine).show(
+        status = EditorStatus(
             file_name=self.job_file.display_name,
             modified=self.has_unsaved_changes,
             new_file=self.new_file,
             cursor=editor.cursor_location,
             problem=problem,
-            counts=(errors, len(editor.diagnostics) - errors),
+            errors=errors,
+            warnings=len(editor.diagnostics) - errors,
         )
+        self.query_one(StatusLine).show(status)
 
     def _update_field_help(self) -> None:
         editor = self.editor
         row, column = editor.cursor_location
         path = key_path_at(editor.text, row, column)
         data = cursor_context(editor.text, row, column).data
-        self.query_one(FieldHelpPanel).show_help(help_for(path, data))
+        self.query_one(FieldHelpPanel).show_help(help_for(path, data), path)
 
     # -- problems ------------------------------------------------------------------------
 
@@ -148,6 +150,8 @@ class EditorScreen(Screen):
         panel.display = not panel.display
         if panel.display:
             self._update_field_help()
+        # The editor's width changed; a horizontal scrollbar may now cover the cursor's row.
+        self.call_after_refresh(self.editor.scroll_cursor_visible)
 
     # -- completion ----------------------------------------------------------------------
 

@@ -53,7 +53,8 @@ class CompletionMenu(OptionList):
     def open(self, completions: list[Completion], at: Offset, screen_size: tuple[int, int]) -> None:
         """Show `completions` just under `at` (or above it near the bottom of the screen)."""
         self.completions = list(completions)
-        self.set_options(Option(self._describe(c)) for c in self.completions)
+        label_width = max(len(c.label) for c in self.completions) if self.completions else 0
+        self.set_options(Option(self._describe(c, label_width)) for c in self.completions)
         self.highlighted = 0
         width, height = screen_size
         rows = min(len(self.completions), 10) + 2  # the border
@@ -66,9 +67,9 @@ class CompletionMenu(OptionList):
         self.display = False
         self.completions = []
 
-    def _describe(self, completion: Completion) -> Text:
+    def _describe(self, completion: Completion, label_width: int) -> Text:
         style = self.get_component_rich_style("completion-menu--description", partial=True)
-        text = Text(completion.label, no_wrap=True, overflow="ellipsis")
+        text = Text(completion.label.ljust(label_width), no_wrap=True, overflow="ellipsis")
         if completion.description:
             text.append("  " + completion.description, style)
         return text

@@ -18,19 +18,22 @@ class FieldHelpPanel(Static):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.field_help: Optional[FieldHelp] = None
+        self.key_path: Optional[tuple] = None
 
     def on_mount(self) -> None:
         self.border_title = "Key help"
-        self.show_help(self.field_help)
+        self.show_help(self.field_help, self.key_path)
 
-    def show_help(self, field_help: Optional[FieldHelp]) -> None:
-        self.field_help = field_help
-        if not self.is_mounted:
-            return
-        self.update(self._render_help(field_help))
+    def show_help(self, field_help: Optional[FieldHelp], key_path: Optional[tuple] = None) -> None:
+        """Show `field_help`; without one, say why (`key_path` is the key the cursor is on, if any)."""
+        self.field_help, self.key_path = field_help, key_path
+        if self.is_mounted:
+            self.update(self._render_help(field_help, key_path))
 
-    def _render_help(self, field_help: Optional[FieldHelp]) -> Text:
+    def _render_help(self, field_help: Optional[FieldHelp], key_path: Optional[tuple]) -> Text:
         muted = self.get_component_rich_style("field-help--muted", partial=True)
+        if field_help is None and key_path:
+            return Text(f"'{key_path[-1]}' is not a key the job schema describes here.", style=muted)
         if field_help is None:
             return Text("Move the cursor onto a key to see what it means.", style=muted)
         key_style = self.get_component_rich_style("field-help--key", partial=True)

@@ -9,6 +9,7 @@ of the cursor line in the status line (the screen's job).
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Optional
@@ -28,22 +29,23 @@ from engine.spec import Diagnostic, ValidationResult, validate_text
 from ..yaml_context import line_shape
 
 VALIDATION_DELAY = 0.03
-"""Seconds of quiet after a keystroke before validating: short, since it counts in the
-keystroke-to-diagnostic latency, but long enough to skip the middle of a fast burst."""
+"""Debounce, in seconds. The first edit after a pause validates at once (nothing to wait
+for); edits that follow within this delay validate once, this long after the last of
+them, so a burst of typing costs two validations, not one per key."""
 
 _SYNTAX_VARIABLES = {
-    # tree-sitter highlight name -> (theme variable, fallback theme variable)
-    "yaml.field": ("yaml-key", "primary"),
-    "string": ("yaml-string", "success"),
-    "number": ("yaml-number", "warning"),
-    "float": ("yaml-number", "warning"),
-    "boolean": ("yaml-boolean", "secondary"),
-    "constant.builtin": ("yaml-boolean", "secondary"),
-    "comment": ("yaml-comment", "text-muted"),
-    "punctuation.delimiter": ("yaml-punctuation", "foreground-darken-1"),
-    "punctuation.special": ("yaml-punctuation", "foreground-darken-1"),
-    "punctuation.bracket": ("yaml-punctuation", "foreground-darken-1"),
-    "type": ("yaml-comment", "text-muted"),
+    # tree-sitter highlight name -> theme variable (themes/ defines them; the app has fallbacks)
+    "yaml.field": "yaml-key",
+    "string": "yaml-string",
+    "number": "yaml-number",
+    "float": "yaml-number",
+    "boolean": "yaml-boolean",
+    "constant.builtin": "yaml-boolean",
+    "comment": "yaml-comment",
+    "type": "yaml-comment",
+    "punctuation.delimiter": "yaml-punctuation",
+    "punctuation.special": "yaml-punctuation",
+    "punctuation.bracket": "yaml-punctuation",
 }
 SYNTAX_THEME = "studio-syntax"
 
@@ -88,6 +90,7 @@ class JobEditor(TextArea):
         self._diagnostics: list[Diagnostic] = []
         self._by_line: dict[int, list[Diagnostic]] = {}
         self._pending: Optional[Timer] = None
+        self._last_edit = 0.0
 
     # -- validation ----------------------------------------------------------------
 
@@ -98,9 +101,14 @@ class JobEditor(TextArea):
 
     def _on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.text_version += 1
+        now, quiet_since = time.monotonic(), self._last_edit
+        self._last_edit = now
         if self._pending is not None:
             self._pending.stop()
-        self._pending = self.set_timer(VALIDATION_DELAY, self.validate_now)
+        if now - quiet_since > VALIDATION_DELAY:
+            self.validate_now()
+        else:
+            self._pending = self.set_timer(VALIDATION_DELAY, self.validate_now)
 
     def validate_now(self) -> None:
         self._pending = None
@@ -173,10 +181,9 @@ class JobEditor(TextArea):
         """Syntax colours from the app theme's variables, so every theme colours the code."""
         variables = self.app.get_css_variables()
         styles = {}
-        for name, (variable, fallback) in _SYNTAX_VARIABLES.items():
-            colour = variables.get(variable) or variables.get(fallback)
-            if colour:
-                styles[name] = Style(color=colour, italic=name == "comment")
+        for name, variable in _SYNTAX_VARIABLES.items():
+            if variables.get(variable):
+                styles[name] = Style(color=variables[variable], italic=name == "comment")
         self.register_theme(TextAreaTheme(SYNTAX_THEME, syntax_styles=styles))
         self.theme = SYNTAX_THEME
 

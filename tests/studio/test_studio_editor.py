@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import LEARNING_RATE_LINE, wait_for, wait_for_validation
+from studio_testing import LEARNING_RATE_LINE, wait_for, wait_for_validation
 
 from engine.spec import validate_text
 from studio.app import StudioApp
@@ -33,7 +33,7 @@ async def test_typing_a_mistake_shows_it_on_its_line_and_fixing_it_clears_it(job
         problems = app.screen.query_one(ProblemsPanel)
         assert error in problems.problems
         assert "1 error" in problems.border_title
-        status = str(app.screen.query_one("#status-message").render())
+        status = app.screen.query_one(StatusLine).message_part().plain
         assert status.startswith("error: ") and error.message[:20] in status
         marker_row = LEARNING_RATE_LINE - editor.scroll_offset.y
         assert editor.render_line(marker_row).text.startswith("▍")
@@ -171,10 +171,10 @@ async def test_status_line_shows_the_file_and_the_cursor(job_path):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_validation(pilot)
         await pilot.press("down", "right")
-        shown = str(app.screen.query_one("#status-file").render())
+        shown = app.screen.query_one(StatusLine).right_part().plain
         assert "job.yml" in shown and "2:2" in shown and "●" not in shown
         await pilot.press("x")
-        assert "●" in str(app.screen.query_one("#status-file").render())
+        assert "●" in app.screen.query_one(StatusLine).right_part().plain
         assert isinstance(app.screen.query_one(StatusLine), StatusLine)
 
 

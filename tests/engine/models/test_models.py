@@ -131,3 +131,12 @@ def test_offline_argument_overrides_the_environment(tmp_path, monkeypatch):
 def test_pretrained_false_is_reported_as_random_init():
     _, report = create_model("resnet18", 2, pretrained=False)
     assert (report.pretrained, report.reason) == (False, "pretrained=False")
+
+
+def test_group_counts_and_vit_flags_agree_with_the_job_validator():
+    # engine.spec checks layers_to_freeze ranges without torch; the two must not drift.
+    from engine.spec.defaults import is_vit as spec_is_vit
+    from engine.spec.layer_groups import LAYER_GROUP_COUNTS
+
+    assert {m: len(layer_groups(m)) for m in MODEL_NAMES} == LAYER_GROUP_COUNTS
+    assert all(spec_is_vit(m) == is_vit(m) for m in MODEL_NAMES)

@@ -166,3 +166,23 @@ def test_did_you_mean_for_a_misspelt_key_and_value() -> None:
     assert value.message.endswith("(did you mean 'warmup_cosine'?)")
     [choice] = validate_file(BROKEN / "bad_model_name_in_choice.yml").errors
     assert choice.message.endswith("(did you mean 'resnet50'?)")
+
+
+MESSAGES = {
+    "unknown_key_expression": "unknown key 'step' in search_space[0].learning_rate",
+    "quoted_number_int": "training_batch_size must be an integer, got the quoted text '32': remove the quotes",
+    "float_for_int": "number_of_epochs must be an integer, got 15.0",
+    "empty_value": "target_column_name must be a string, got nothing (an empty value)",
+    "validation_data_size_1": "validation_data_size must be in (0, 1), got 1.0",
+    "layers_to_freeze_choice_too_large": "layers_to_freeze must be in [0, 5] for seresnext, got 6",
+    "missing_truncation_percentage": "missing required key 'truncation_percentage' in sweep.early_termination",
+    "bandit_both_slacks": "give the bandit policy slack_factor or slack_amount, not both",
+    "yaml_unclosed_bracket": "unclosed bracket (opened at line 55, column 15): expected ',' or ']', but got ':'",
+    "yaml_duplicate_key": "duplicate key 'max_trials': it is already set above",
+}
+
+
+@pytest.mark.parametrize(("name", "message"), MESSAGES.items(), ids=list(MESSAGES))
+def test_messages_say_what_is_wrong_and_what_would_be_right(name: str, message: str) -> None:
+    [error] = validate_file(BROKEN / f"{name}.yml").errors
+    assert error.message == message

@@ -182,3 +182,18 @@ def test_edits_refuse_files_with_yaml_errors() -> None:
 def test_setting_a_block_scalar_replaces_all_of_it() -> None:
     text = "description: >-\n  folded over\n  two lines\n\n# next\nname: job\n"
     assert set_value(text, ("description",), "one line") == "description: one line\n\n# next\nname: job\n"
+
+
+def test_windows_line_breaks_survive_every_kind_of_edit() -> None:
+    text = read_text(JOBS / "sweep.yml").replace("\n", "\r\n")
+    edits = [
+        set_value(text, ("limits", "max_trials"), 3),
+        set_value(text, ("training_parameters", "momentum"), 0.8),
+        set_value(text, ("outputs", "best_model", "path"), "out"),
+        set_value(text, ("search_space", 0, "number_of_epochs", "values", 1), 40),  # through ruamel's dumper
+        remove_value(text, ("search_space", 0, "model_name")),
+    ]
+    for edited in edits:
+        assert "\n" not in edited.replace("\r\n", "")
+        assert validate_text(edited).ok
+    assert _changed_lines(text, edits[0]) == [23]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,3 +94,12 @@ def test_a_folder_and_a_binary_file_are_messages(tmp_path: Path, capsys) -> None
     out, _ = capsys.readouterr()
     assert "is a folder, not a job file" in out
     assert "is not UTF-8 text" in out
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_crash(tmp_path: Path) -> None:
+    job = tmp_path / "job.yml"
+    job.write_text((JOBS / "sweep.yml").read_text().replace("primary_metric: iou", "primary_métric: iou"), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    run = subprocess.run([str(CONSOLE_SCRIPT), str(job), "--check"], capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode == 2
+    assert f"{job}:11:1: error: unknown key 'primary_m\\xe9tric' at the top level" in run.stdout

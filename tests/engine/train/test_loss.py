@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from engine.train import create_loss, label_pos_weight
+from engine.train import create_loss, label_pos_weight, pos_weight_from_counts
 
 # 5 images: label 0 in 1 image, label 1 in 4, label 2 in none.
 TARGETS = torch.tensor([[1, 1, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0], [0, 0, 0]], dtype=torch.float32)
@@ -29,3 +29,7 @@ def test_pos_weight_scales_only_the_positive_terms():
     loss = create_loss(torch.tensor([4.0, 4.0, 1.0]))(logits, target)
     # log(2) per term; label 0 counts 4x, label 1 is negative (unscaled), label 2 1x.
     assert loss.item() == pytest.approx((4 + 1 + 1) * math.log(2) / 3)
+
+
+def test_counts_give_the_same_weights_as_the_matrix():
+    assert pos_weight_from_counts([1, 4, 0], 5, 2).tolist() == label_pos_weight(TARGETS, 2).tolist()

@@ -60,11 +60,14 @@ def test_frozen_layers_get_no_gradient_and_do_not_move():
     assert not any(id(params[n]) in in_optimizer for n in parts.frozen)
 
 
-def test_weighted_loss_sets_pos_weight_from_training_labels():
-    targets = torch.tensor([[1, 1, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0], [0, 0, 0]], dtype=torch.float32)
-    assert _build(make_params(weighted_loss=0)).loss_fn.pos_weight is None
-    assert _build(make_params(weighted_loss=2), train_targets=targets).loss_fn.pos_weight.tolist() == \
-        pytest.approx([4.0, 0.25, 1.0])
+def test_weighted_loss_sets_pos_weight_from_the_training_targets():
+    # 5 images: label 0 in 1, label 1 in 4, label 2 in none.
+    counts = dict(train_targets=[[1, 1, 0], [0, 1, 0], [0, 1, 0], [0, 1, 0], [0, 0, 0]])
+    assert _build(make_params(weighted_loss=0), **counts).loss_fn.pos_weight is None
+    assert _build(make_params(weighted_loss=2), **counts).loss_fn.pos_weight.tolist() == pytest.approx([4.0, 0.25, 1.0])
+    assert _build(make_params(weighted_loss=1), **counts).loss_fn.pos_weight.tolist() == pytest.approx([2.0, 0.5, 1.0])
+    with pytest.raises(ValueError, match="training targets"):
+        _build(make_params(weighted_loss=1))
 
 
 def test_schedule_counts_updates_not_batches_under_accumulation():
