@@ -92,7 +92,7 @@ class EpochEnded(_EventBase):
 class TrialEnded(_EventBase):
     type: Literal["trial_ended"] = "trial_ended"
     trial: str
-    status: Literal["completed", "failed", "early_terminated", "interrupted", "timed_out"]
+    status: Literal["completed", "failed", "early_terminated", "cancelled", "interrupted", "timed_out"]
     reason: str | None = None
     metrics: dict[str, float] = Field(default_factory=dict)
     """Metrics of the best evaluation."""

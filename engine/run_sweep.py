@@ -69,6 +69,7 @@ def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSin
         emit=emit,
         save_state=lambda s: s.save(folder.sweep_file),
         resolve=lambda overrides: resolve_training_parameters(job.training_parameters, overrides),
+        poll_requests=folder.take_cancel_requests,
     )
     with _interrupts_go_to(scheduler):
         status = scheduler.run()
@@ -137,6 +138,7 @@ def _run_meta(job: JobSpec, folder: RunFolder, base_dir: Path, state: SweepState
     meta.setdefault("seed", state.seed)
     meta.setdefault("data_seed", state.seed)
     meta.setdefault("cache_short_side", cache_short_side(job))
+    meta["runner_pid"] = os.getpid()
     state.save(folder.sweep_file)
     return update_json(folder.path / "run.json", meta)
 
@@ -288,7 +290,7 @@ def _export_best(folder: RunFolder, emit) -> Optional[dict[str, str]]:
 
     emit(Log(level="info", message="exporting the best trial"))
     try:
-        report = export_run(folder.path)
+        report = export_run(folder.path, log_to_mlflow=False)
     except (ExportError, DataError) as error:
         emit(Log(level="error", message=f"export failed: {error}"))
         return None

@@ -107,6 +107,39 @@ class RunFolder:
     def summary(self) -> Optional[dict]:
         return read_json(self.summary_file)
 
+    # Requests from the studio to a running runner: one empty file per request, so any
+    # process that can write the folder can ask, and a request survives a runner restart.
+    @property
+    def control_folder(self) -> Path:
+        return self.path / "control"
+
+    def request_cancel(self, trial_id: str) -> None:
+        self.control_folder.mkdir(parents=True, exist_ok=True)
+        (self.control_folder / f"cancel-{trial_id}").touch()
+
+    def take_cancel_requests(self) -> list[str]:
+        """Trials the studio asked to cancel since the last call (the requests are consumed)."""
+        if not self.control_folder.is_dir():
+            return []
+        taken = []
+        for request in self.control_folder.glob("cancel-*"):
+            taken.append(request.name.removeprefix("cancel-"))
+            request.unlink(missing_ok=True)
+        return sorted(taken)
+
+    def runner_pid(self) -> Optional[int]:
+        """The pid of the process running this folder's sweep, if it is still alive."""
+        pid = (read_json(self.path / "run.json", {}) or {}).get("runner_pid")
+        if not isinstance(pid, int):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        return pid
+
 
 def run_name_for(job_name: Optional[str], now: Optional[datetime] = None) -> str:
     """The job's `name`, or a generated one (`job-20261204-213000`)."""

@@ -26,7 +26,7 @@ from typing import Any
 from engine.events import BestChanged, EpochEnded, ExportDone, RunEnded, RunStarted, TrialEnded, TrialStarted
 
 _TRIAL_STATUS = {"completed": "FINISHED", "early_terminated": "FINISHED", "failed": "FAILED",
-                 "interrupted": "KILLED", "timed_out": "KILLED"}
+                 "cancelled": "KILLED", "interrupted": "KILLED", "timed_out": "KILLED"}
 _RUN_STATUS = {"completed": "FINISHED", "failed": "FAILED", "interrupted": "KILLED", "timed_out": "KILLED"}
 
 

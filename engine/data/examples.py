@@ -1,4 +1,4 @@
-"""Turn MLTable records into labelled examples, and split off a validation set."""
+"""Turn MLTable records into labelled examples, and split off validation and test sets."""
 
 from __future__ import annotations
 
@@ -64,14 +64,35 @@ def split_for_validation(
     The permutation depends only on the seed and the number of rows, so the same data
     and seed give the same split in every trial and every run.
     """
-    if not 0.0 < validation_data_size < 1.0:
-        raise ValueError(f"validation_data_size must be in (0, 1), got {validation_data_size}")
+    return hold_out(examples, fraction=validation_data_size, seed=seed, name="validation_data_size")
+
+
+TEST_SPLIT_STREAM = 0x7E57
+"""Mixed into the run's data seed for the test hold-out, so its permutation is not the
+validation split's one (both are drawn with the same run seed)."""
+
+
+def split_for_test(
+    examples: Sequence[Example], *, test_data_size: float, seed: int
+) -> tuple[list[Example], list[Example]]:
+    """Seeded random hold-out of ceil(n * test_data_size) rows for testing, taken from the
+    training data before the validation split (so no trial trains or validates on it)."""
+    return hold_out(examples, fraction=test_data_size, seed=[seed, TEST_SPLIT_STREAM], name="test_data_size")
+
+
+def hold_out(
+    examples: Sequence[Example], *, fraction: float, seed: int | list[int], name: str = "fraction"
+) -> tuple[list[Example], list[Example]]:
+    """(kept, held out): ceil(n * fraction) rows chosen by a permutation seeded with `seed`;
+    both keep the input order."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"{name} must be in (0, 1), got {fraction}")
     order = np.random.default_rng(seed).permutation(len(examples))
-    validation_count = math.ceil(len(examples) * validation_data_size)
-    validation_rows = set(order[:validation_count].tolist())
-    training = [e for i, e in enumerate(examples) if i not in validation_rows]
-    validation = [e for i, e in enumerate(examples) if i in validation_rows]
-    return training, validation
+    held_count = math.ceil(len(examples) * fraction)
+    held_rows = set(order[:held_count].tolist())
+    kept = [e for i, e in enumerate(examples) if i not in held_rows]
+    held = [e for i, e in enumerate(examples) if i in held_rows]
+    return kept, held
 
 
 def require_rows(examples: Sequence[Example], *, split: str, source: str | Path) -> None:

@@ -40,7 +40,10 @@ def export_run(
     destination: Path | None = None,
     mlflow_parent_run_id: str | None = None,
     tracking_uri: str | None = None,
+    log_to_mlflow: bool = True,
 ) -> ExportReport:
+    """`log_to_mlflow=False` inside a run: the run's tracking sink logs the model when it
+    sees `export_done`, so logging here too would upload it twice."""
     from engine.spec import resolve_training_parameters, validate_file
     from engine.train.checkpoint import BEST, CHECKPOINT_DIR
 
@@ -63,7 +66,7 @@ def export_run(
         labels=labels,
         destination=Path(destination) if destination is not None else _destination(job, folder, base_dir),
         validation_images=images,
-        mlflow_parent_run_id=mlflow_parent_run_id or meta.get("mlflow_run_id"),
+        mlflow_parent_run_id=(mlflow_parent_run_id or meta.get("mlflow_run_id")) if log_to_mlflow else None,
         tracking_uri=tracking_uri or meta.get("mlflow_tracking_uri"),
         trial_id=record.id,
     )

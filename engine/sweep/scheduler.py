@@ -20,7 +20,7 @@ from engine.events import BestChanged, EpochEnded, Log, TrialEnded, TrialStarted
 
 from .policies import Policy
 from .samplers import Proposal, Sampler
-from .state import SweepState, TrialRecord, trial_id_for
+from .state import SUCCEEDED, SweepState, TrialRecord, trial_id_for
 from .trial_process import EXIT_INTERRUPTED, EXIT_OUT_OF_MEMORY, TrialProcess, describe_exit, last_log_line
 
 
@@ -48,6 +48,7 @@ class _Running:
     reported: Optional[TrialEnded] = None
     stop_reason: Optional[str] = None
     timed_out: bool = False
+    cancelled: bool = False
     kill_at: Optional[float] = None
 
 
@@ -63,10 +64,12 @@ class Scheduler:
         emit: Callable[[object], None],
         save_state: Callable[[SweepState], None],
         resolve: Callable[[dict], Any],
+        poll_requests: Optional[Callable[[], list[str]]] = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`resolve(overrides)` gives a trial's effective training parameters (batch size,
-        accumulation), which the out-of-memory retry halves and doubles."""
+        accumulation), which the out-of-memory retry halves and doubles.
+        `poll_requests()` returns trials the user asked to cancel (the studio's requests)."""
         self.settings = settings
         self.state = state
         self.sampler = sampler
@@ -75,6 +78,7 @@ class Scheduler:
         self.emit = emit
         self.save_state = save_state
         self.resolve = resolve
+        self.poll_requests = poll_requests
         self.clock = clock
         self.lines: "queue.Queue[tuple[str, Optional[str]]]" = queue.Queue()
         self.running: dict[str, _Running] = {}
@@ -155,10 +159,23 @@ class Scheduler:
         self.save_state(self.state)
         process = self.launch(record, resume, visible, self.lines)
         self.running[record.id] = _Running(process)
+        where = f" on GPU {visible}" if visible is not None else ""
+        self.emit(Log(level="debug", message=f"{record.id} launched{where} (attempt {record.attempts})", trial=record.id))
 
     # -- watching -----------------------------------------------------------------------
 
+    def cancel_trial(self, trial_id: str) -> None:
+        """Stop one running trial at a checkpoint; it ends `cancelled` and is not resumed."""
+        running = self.running.get(trial_id)
+        if running is not None and not running.cancelled:
+            running.cancelled = True
+            self.emit(Log(level="info", message=f"{trial_id} cancelled by the user", trial=trial_id))
+            self._stop(running)
+
     def _pump(self) -> None:
+        if self.poll_requests is not None:
+            for trial_id in self.poll_requests():
+                self.cancel_trial(trial_id)
         try:
             trial_id, line = self.lines.get(timeout=0.2)
         except queue.Empty:
@@ -253,7 +270,7 @@ class Scheduler:
             )
         )
         if record.finished:
-            value = record.metrics.get(self.settings.primary_metric) if record.status != "failed" else None
+            value = record.metrics.get(self.settings.primary_metric) if record.status in SUCCEEDED else None
             self.sampler.observe(
                 Proposal(record.params, record.subspace, record.sampler_state), value
             )
@@ -265,7 +282,9 @@ class Scheduler:
             record.metrics = dict(reported.metrics)
             record.best_epoch = reported.best_epoch
             record.epochs = max(record.epochs, reported.epochs)
-        if running.timed_out:
+        if running.cancelled:
+            record.status, record.reason = "cancelled", "cancelled by the user"
+        elif running.timed_out:
             minutes = self.settings.trial_timeout_seconds / 60
             record.status, record.reason = "failed", f"exceeded trial_timeout_minutes ({minutes:g})"
         elif reported is not None and code in (0, EXIT_INTERRUPTED):
@@ -304,7 +323,7 @@ class Scheduler:
 
     def _update_best(self, record: TrialRecord) -> None:
         value = record.metrics.get(self.settings.primary_metric)
-        if record.status == "failed" or value is None:
+        if record.status not in SUCCEEDED or value is None:
             return
         if self._best_value is None or value > self._best_value:
             self._best_value = value

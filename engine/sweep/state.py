@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 from engine.runfolder import read_json, write_json_atomic
 
-FINISHED = ("completed", "failed", "early_terminated")
+FINISHED = ("completed", "failed", "early_terminated", "cancelled")
 SUCCEEDED = ("completed", "early_terminated")
 
 
@@ -24,7 +24,7 @@ class TrialRecord:
     subspace: int = 0
     sampler_state: dict[str, Any] = field(default_factory=dict)
     status: str = "pending"
-    """pending, running, completed, failed, early_terminated or interrupted."""
+    """pending, running, completed, failed, early_terminated, cancelled or interrupted."""
     reason: Optional[str] = None
     metrics: dict[str, float] = field(default_factory=dict)
     epochs: int = 0

@@ -12,6 +12,7 @@ from engine.models import (
     TIMM_NAMES,
     cached_weights,
     create_model,
+    fetch_pretrained,
     freeze_layers,
     hub_repo,
     is_vit,
@@ -140,3 +141,12 @@ def test_group_counts_and_vit_flags_agree_with_the_job_validator():
 
     assert {m: len(layer_groups(m)) for m in MODEL_NAMES} == LAYER_GROUP_COUNTS
     assert all(spec_is_vit(m) == is_vit(m) for m in MODEL_NAMES)
+
+
+def test_fetch_pretrained_finds_the_cache_and_reports_offline_misses(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    miss = fetch_pretrained("mobilenetv2", cache_dir=tmp_path)
+    assert not miss.pretrained and "offline" in miss.reason
+    _fake_hf_cache(tmp_path, "mobilenetv2")
+    hit = fetch_pretrained("mobilenetv2", cache_dir=tmp_path)
+    assert hit.pretrained and hit.source.endswith("model.safetensors")
