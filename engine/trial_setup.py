@@ -1,8 +1,12 @@
 """Building one trial from the run folder: parameters, data, model, loaders.
 
-Used by the trial process. The run-level facts (where the job's relative paths start,
-the data seed, the cache size, whether the hub is reachable) come from `run.json`,
-written once by the runner, so every trial of a run sees the same data split and cache.
+Used by the trial process (and by each of its ranks under `distributed`). The run-level
+facts (where the job's relative paths start, the data seed, the cache size, whether the
+hub is reachable) come from `run.json`, written once by the runner, so every trial of a
+run sees the same data split and cache (`job_data_arguments` is shared with the runner).
+
+Under DistributedDataParallel (a process group is initialised): each rank shards its
+loaders (`shard_loader`), uses its own GPU, and `build_trial` wraps the model in DDP.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import torch
+import torch.distributed as dist
 
 from engine.data import create_datasets, create_loader, create_train_transform, create_validation_transform, data_config_for
 from engine.data.prepare import prepare_data
@@ -21,6 +26,7 @@ from engine.runfolder import RunFolder, read_json, write_json_atomic
 from engine.spec import resolve_training_parameters, validate_file
 from engine.sweep.state import TrialRecord
 from engine.train.runtime import create_runtime
+from engine.train.distributed import shard_loader
 from engine.train.setup import TrialParts, build_trial, run_trial
 from engine.train.trial import TrialResult
 
@@ -62,25 +68,49 @@ def data_location(base_dir: Path, path: str) -> Path:
     return location if location.is_absolute() else base_dir / location
 
 
-def prepare_trial(folder: RunFolder, record: TrialRecord, *, emitter: Emitter) -> TrialSetup:
-    meta = run_meta(folder)
-    job = validate_file(folder.job_file).job
-    if job is None:
-        raise ValueError(f"{folder.job_file} is not a valid job any more")
-    params = resolve_training_parameters(job.training_parameters, record.effective_params)
-    trial_dir = folder.trial_folder(record.id)
-    write_json_atomic(trial_dir / "params.json", params.model_dump(mode="json"))
-    base_dir = Path(meta.get("base_dir", folder.path))
-    prepared = prepare_data(
+def job_data_arguments(job, base_dir: Path) -> dict[str, Any]:
+    """`prepare_data`'s data arguments for a job: the runner and every trial pass the
+    same ones (with the run's `data_seed`), so they see the same splits and cache."""
+    return dict(
         training_data=data_location(base_dir, job.training_data.path),
         validation_data=data_location(base_dir, job.validation_data.path) if job.validation_data else None,
         target_column_name=job.target_column_name,
         validation_data_size=job.validation_data_size,
+        test_data=data_location(base_dir, job.test_data.path) if job.test_data else None,
+        test_data_size=job.test_data_size if not job.test_data else None,
+    )
+
+
+def trial_job_and_params(folder: RunFolder, record: TrialRecord) -> tuple[Any, Any]:
+    """The run's job and this trial's resolved training parameters."""
+    job = validate_file(folder.job_file).job
+    if job is None:
+        raise ValueError(f"{folder.job_file} is not a valid job any more")
+    return job, resolve_training_parameters(job.training_parameters, record.effective_params)
+
+
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized()
+
+
+def prepare_trial(folder: RunFolder, record: TrialRecord, *, emitter: Emitter) -> TrialSetup:
+    meta = run_meta(folder)
+    job, params = trial_job_and_params(folder, record)
+    trial_dir = folder.trial_folder(record.id)
+    distributed = _distributed()
+    if not distributed or dist.get_rank() == 0:
+        write_json_atomic(trial_dir / "params.json", params.model_dump(mode="json"))
+    base_dir = Path(meta.get("base_dir", folder.path))
+    prepared = prepare_data(
+        **job_data_arguments(job, base_dir),
         seed=meta.get("data_seed", 0),
         cache_folder=folder.data_folder / "cache",
         cache_short_side=meta.get("cache_short_side", max(params.validation_resize_size, params.training_crop_size)),
     )
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    world = dist.get_world_size() if distributed else 1
+    if distributed and device == "cuda":
+        device = f"cuda:{torch.cuda.current_device()}"  # `launch` gave each rank its GPU
     config = data_config_for(timm_name(params.model_name))
     train_set, valid_set = create_datasets(
         prepared,
@@ -99,13 +129,17 @@ def prepare_trial(folder: RunFolder, record: TrialRecord, *, emitter: Emitter) -
         number_of_workers=params.number_of_workers,
         seed=seed,
         device=device,
-        # A last batch of one image breaks BatchNorm in training; drop it when there is more.
-        drop_last=len(train_set) > params.training_batch_size,
+        # A last batch of one image breaks BatchNorm in training; drop it when there is
+        # more (per rank: a DDP rank sees its 1/world share of the images).
+        drop_last=-(-len(train_set) // world) > params.training_batch_size,
     )
     valid_loader = create_loader(
         valid_set, batch_size=params.validation_batch_size, shuffle=False,
         number_of_workers=params.number_of_workers, seed=seed, device=device,
     )
+    if distributed:
+        train_loader = shard_loader(train_loader, train=True, seed=seed)
+        valid_loader = shard_loader(valid_loader, train=False)
     parts = build_trial(
         params,
         num_labels=len(labels),

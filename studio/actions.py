@@ -3,8 +3,8 @@
 The registry feeds the key bindings (`bindings_for`), the footer (through those
 bindings), the keys screen and the command palette, so a new action is one line here
 plus its `action_*` method. Binding ids (`editor.save`) let `App.set_keymap` remap keys.
-Scopes: `app` actions work everywhere; `editor` actions belong to the editor screen. The
-run view (issue 8) adds its own scope.
+Scopes: `app` actions work everywhere; `editor` actions belong to the editor screen, `run`
+actions to the run view.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ ACTIONS: tuple[StudioAction, ...] = (
     StudioAction("app.palette", "command_palette", "ctrl+p", "Commands", footer=False),
     StudioAction("app.next_theme", "next_theme", "f10", "Next theme", footer=False),
     StudioAction("app.screenshot", "screenshot", "f12", "Save an SVG screenshot", footer=False),
+    StudioAction("app.switch_view", "switch_view", "f6", "Editor/run view"),
+    StudioAction("app.recent_runs", "recent_runs", "f7", "Recent runs", footer=False),
+    StudioAction("editor.run", "run_job", "f5", "Run job", priority=True),
     StudioAction("editor.save", "save", "ctrl+s", "Save", priority=True),
     StudioAction("editor.complete", "complete", "ctrl+space,ctrl+@", "Complete", priority=True),
     StudioAction("editor.field_help", "toggle_field_help", "f2", "Explain key"),
@@ -49,6 +52,15 @@ ACTIONS: tuple[StudioAction, ...] = (
     StudioAction("editor.next_problem", "next_problem", "f8", "Next problem", footer=False),
     StudioAction("editor.previous_problem", "previous_problem", "shift+f8", "Previous problem", footer=False),
     StudioAction("editor.reload", "reload", "ctrl+r", "Reload from disk", footer=False, priority=True),
+    StudioAction("run.cancel_trial", "cancel_trial", "x", "Cancel trial"),
+    StudioAction("run.cancel_run", "cancel_run", "X", "Cancel run"),
+    StudioAction("run.export", "export_trial", "e", "Export trial"),
+    StudioAction("run.promote", "promote_trial", "p", "Promote to job"),
+    StudioAction("run.mark", "mark_trial", "m", "Mark for diff"),
+    StudioAction("run.diff", "diff_trials", "d", "Diff with marked"),
+    StudioAction("run.best", "select_best", "b", "Go to the best trial", footer=False),
+    StudioAction("run.log_level", "log_level", "l", "Log level"),
+    StudioAction("run.log_trial", "log_trial", "t", "Log: this trial or all", footer=False),
 )
 
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Label
 
 from ..actions import ACTIONS
 
-SCOPE_TITLES = {"app": "Everywhere", "editor": "Editor"}
+SCOPE_TITLES = {"app": "Everywhere", "editor": "Editor", "run": "Run view"}
 EDITING_KEYS = (
     ("Enter", "new line, indented under the current key"),
     ("Tab", "indent"),
