@@ -31,7 +31,7 @@ from engine.sweep.samplers import GridSampler, create_sampler
 from engine.sweep.scheduler import Scheduler, SchedulerSettings
 from engine.sweep.state import SUCCEEDED, SweepState
 from engine.sweep.trial_process import TrialProcess
-from engine.trial_setup import data_location
+from engine.trial_setup import job_data_arguments
 
 HUB_PROBE_SECONDS = 3.0
 
@@ -43,10 +43,7 @@ def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSin
     emit(RunStarted(name=job.name or folder.name, primary_metric=job.primary_metric, run_dir=str(folder.path), max_trials=_max_trials(job)))
     try:
         prepared = prepare_data(
-            training_data=data_location(base_dir, job.training_data.path),
-            validation_data=data_location(base_dir, job.validation_data.path) if job.validation_data else None,
-            target_column_name=job.target_column_name,
-            validation_data_size=job.validation_data_size,
+            **job_data_arguments(job, base_dir),
             seed=meta["data_seed"],
             cache_folder=folder.data_folder / "cache",
             cache_short_side=meta["cache_short_side"],
@@ -57,7 +54,8 @@ def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSin
         return _finish(job, folder, state, "failed", emit, reason=str(error))
     statistics = prepared.statistics.as_dict()
     meta["data"] = statistics
-    emit(Log(level="info", message=f"data: {len(prepared.training)} training and {len(prepared.validation)} validation images, {len(prepared.labels)} labels"))
+    test_note = f", {len(prepared.test)} test" if prepared.test else ""
+    emit(Log(level="info", message=f"data: {len(prepared.training)} training and {len(prepared.validation)} validation{test_note} images, {len(prepared.labels)} labels"))
     _resolve_weights(job, meta, emit)
     meta = update_json(folder.path / "run.json", meta)
     scheduler = Scheduler(
@@ -75,7 +73,7 @@ def run_sweep(job: JobSpec, folder: RunFolder, *, base_dir: Path, sink: EventSin
         status = scheduler.run()
     if status == "completed" and not any(t.status in SUCCEEDED for t in state.trials):
         status = "failed"
-    return _finish(job, folder, state, status, emit)
+    return _finish(job, folder, state, status, emit, prepared=prepared)
 
 
 def scheduler_settings(job: JobSpec) -> SchedulerSettings:
@@ -264,16 +262,27 @@ def build_summary(job: JobSpec, state: SweepState, status: str, reason: Optional
             for t in state.trials
         ],
         "exports": {},
+        "test_metrics": None,
         "seed": state.seed,
     }
 
 
-def _finish(job: JobSpec, folder: RunFolder, state: SweepState, status: str, emit, reason: Optional[str] = None) -> RunOutcome:
+def _finish(
+    job: JobSpec, folder: RunFolder, state: SweepState, status: str, emit, reason: Optional[str] = None, prepared=None
+) -> RunOutcome:
+    """`prepared`: the run's data, when it was read; its test split (if any) scores the best trial."""
     summary = build_summary(job, state, status, reason)
     best = summary["best_trial"]
     code = {"interrupted": EXIT_INTERRUPTED, "failed": EXIT_FAILED}.get(status, EXIT_OK)
     if status == "timed_out" and best is None:
         code = EXIT_FAILED
+    if best is not None and status in ("completed", "timed_out") and prepared is not None and prepared.test:
+        scores = _score_on_test(job, folder, state.record(best["id"]), prepared, emit)
+        summary["test_metrics"] = scores
+        if scores is None:
+            code, summary["reason"] = EXIT_FAILED, "the best model could not be scored on the test data"
+        else:
+            best["test_metrics"] = scores
     if best is not None and status in ("completed", "timed_out"):
         exported = _export_best(folder, emit)
         summary["exports"] = exported or {}
@@ -284,10 +293,45 @@ def _finish(job: JobSpec, folder: RunFolder, state: SweepState, status: str, emi
     return RunOutcome(code, folder=folder, summary=summary)
 
 
+def _score_on_test(job: JobSpec, folder: RunFolder, record, prepared, emit) -> Optional[dict[str, float]]:
+    """The best trial's `best.pt` scored on the test split, in this process; None when
+    that fails (the error is logged)."""
+    from engine.train.checkpoint import BEST, CHECKPOINT_DIR
+    from engine.train.score import score_checkpoint
+
+    checkpoint = folder.trial_folder(record.id) / CHECKPOINT_DIR / BEST
+    emit(Log(level="info", message=f"scoring {record.id} on the test data ({len(prepared.test)} images)"))
+    try:
+        params = resolve_training_parameters(job.training_parameters, record.effective_params)
+        report = score_checkpoint(checkpoint, params=params, examples=prepared.test, cache=prepared.cache, labels=prepared.labels)
+    except Exception as error:  # noqa: BLE001 - a failed scoring must still leave a summary
+        emit(Log(level="error", message=f"test scoring failed: {type(error).__name__}: {error}"))
+        return None
+    if report.unknown_labels:
+        emit(Log(level="warning", message=f"test labels the model has no output for (left out of the test scores): {', '.join(report.unknown_labels)}"))
+    emit(Log(level="info", message=f"test metrics of {record.id}: {format_scores(report.metrics, job.primary_metric)}"))
+    return report.metrics
+
+
+def format_scores(scores: dict[str, float], primary_metric: str) -> str:
+    """`accuracy 0.7500, iou 0.8000, ...`, the primary metric first."""
+    names = sorted(scores, key=lambda name: (name != primary_metric, name))
+    return ", ".join(f"{name} {scores[name]:.4f}" for name in names)
+
+
+def quiet_mlflow() -> None:
+    """MLflow logs INFO lines and a pickling warning on every model save; in a terminal
+    program they are noise (the export reports its own result)."""
+    import logging
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)
+
+
 def _export_best(folder: RunFolder, emit) -> Optional[dict[str, str]]:
     """Export the best trial (MLflow pyfunc, ONNX, labels); None when it fails."""
     from engine.export import ExportError, export_run
 
+    quiet_mlflow()
     emit(Log(level="info", message="exporting the best trial"))
     try:
         report = export_run(folder.path, log_to_mlflow=False)

@@ -26,6 +26,8 @@ class StudioAction:
     footer: bool = True
     priority: bool = False
     """Priority bindings win over the focused widget (the editor would otherwise eat them)."""
+    short: str = ""
+    """The footer's label, where the description is too long for it."""
 
     @property
     def scope(self) -> str:
@@ -42,9 +44,9 @@ ACTIONS: tuple[StudioAction, ...] = (
     StudioAction("app.palette", "command_palette", "ctrl+p", "Commands", footer=False),
     StudioAction("app.next_theme", "next_theme", "f10", "Next theme", footer=False),
     StudioAction("app.screenshot", "screenshot", "f12", "Save an SVG screenshot", footer=False),
-    StudioAction("app.switch_view", "switch_view", "f6", "Editor/run view"),
+    StudioAction("app.switch_view", "switch_view", "f6", "Switch between the editor and the run view", short="Editor/run"),
     StudioAction("app.recent_runs", "recent_runs", "f7", "Recent runs", footer=False),
-    StudioAction("editor.run", "run_job", "f5", "Run job", priority=True),
+    StudioAction("editor.run", "run_job", "f5", "Run the job (validate, save, start)", short="Run", priority=True),
     StudioAction("editor.save", "save", "ctrl+s", "Save", priority=True),
     StudioAction("editor.complete", "complete", "ctrl+space,ctrl+@", "Complete", priority=True),
     StudioAction("editor.field_help", "toggle_field_help", "f2", "Explain key"),
@@ -52,15 +54,15 @@ ACTIONS: tuple[StudioAction, ...] = (
     StudioAction("editor.next_problem", "next_problem", "f8", "Next problem", footer=False),
     StudioAction("editor.previous_problem", "previous_problem", "shift+f8", "Previous problem", footer=False),
     StudioAction("editor.reload", "reload", "ctrl+r", "Reload from disk", footer=False, priority=True),
-    StudioAction("run.cancel_trial", "cancel_trial", "x", "Cancel trial"),
-    StudioAction("run.cancel_run", "cancel_run", "X", "Cancel run"),
-    StudioAction("run.export", "export_trial", "e", "Export trial"),
-    StudioAction("run.promote", "promote_trial", "p", "Promote to job"),
-    StudioAction("run.mark", "mark_trial", "m", "Mark for diff"),
-    StudioAction("run.diff", "diff_trials", "d", "Diff with marked"),
+    StudioAction("run.cancel_trial", "cancel_trial", "x", "Cancel the selected trial", short="Cancel trial"),
+    StudioAction("run.cancel_run", "cancel_run", "X", "Cancel the whole run", short="Cancel run"),
+    StudioAction("run.export", "export_trial", "e", "Export the selected trial", short="Export"),
+    StudioAction("run.promote", "promote_trial", "p", "Promote the selected trial to a job file", short="Promote"),
+    StudioAction("run.mark", "mark_trial", "m", "Mark the selected trial for a diff", short="Mark", footer=False),
+    StudioAction("run.diff", "diff_trials", "d", "Diff parameters with the marked trial", short="Diff", footer=False),
     StudioAction("run.best", "select_best", "b", "Go to the best trial", footer=False),
-    StudioAction("run.log_level", "log_level", "l", "Log level"),
-    StudioAction("run.log_trial", "log_trial", "t", "Log: this trial or all", footer=False),
+    StudioAction("run.log_level", "log_level", "l", "Log: next minimum level", short="Log level"),
+    StudioAction("run.log_trial", "log_trial", "t", "Log: the selected trial only, or all", footer=False),
 )
 
 
@@ -70,6 +72,6 @@ def actions_in(scope: str) -> list[StudioAction]:
 
 def bindings_for(scope: str) -> list[Binding]:
     return [
-        Binding(a.keys, a.action, a.description, show=a.footer, priority=a.priority, id=a.id, key_display=None)
+        Binding(a.keys, a.action, a.short or a.description, show=a.footer, priority=a.priority, id=a.id, key_display=None)
         for a in actions_in(scope)
     ]

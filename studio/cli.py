@@ -94,6 +94,10 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         from .demo import init_demo
 
         return init_demo(args.init_demo)
+    if args.attach:
+        if args.jobs:
+            parser.error("--attach takes a run folder, not a job file")
+        return _attach(args.attach, args.theme)
     if args.jobs and not (args.run or args.attach or args.export):
         return _open_studio(Path(args.jobs[0]), args.theme)
     parser.error("this command is not available yet: use --check, --schema or --init-demo")
@@ -101,13 +105,26 @@ def _main(argv: Optional[Sequence[str]]) -> int:
 
 
 def _open_studio(job: Path, theme: Optional[str]) -> int:
-    from .app import StudioApp, UnknownTheme  # textual loads only for the studio itself
-
     if job.is_dir():
         print(f"automl-studio: {job} is a folder: give a job file (a new name starts from a template)", file=sys.stderr)
         return EXIT_INVALID
+    return _run_app(job, None, theme)
+
+
+def _attach(run_dir: Path, theme: Optional[str]) -> int:
+    from engine.runfolder import RunFolder
+
+    if not RunFolder(run_dir).exists():
+        print(f"automl-studio: {run_dir} is not a run folder (it has no job.yml)", file=sys.stderr)
+        return EXIT_INVALID
+    return _run_app(None, run_dir, theme)
+
+
+def _run_app(job: Optional[Path], run_dir: Optional[Path], theme: Optional[str]) -> int:
+    from .app import StudioApp, UnknownTheme  # textual loads only for the studio itself
+
     try:
-        app = StudioApp(job, theme=theme)
+        app = StudioApp(job, run_dir=run_dir, theme=theme)
     except UnknownTheme as error:
         print(f"automl-studio: {error}", file=sys.stderr)
         return EXIT_INVALID

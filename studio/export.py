@@ -12,8 +12,10 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def export_command(run_dir: Path, trial_id: Optional[str]) -> int:
     from engine.data import DataError
     from engine.export import ExportError, export_run
+    from engine.run_sweep import quiet_mlflow
     from engine.runfolder import RunFolder
 
+    quiet_mlflow()
     if not RunFolder(run_dir).exists():
         print(f"automl-studio: {run_dir} is not a run folder (it has no job.yml)", file=sys.stderr)
         return EXIT_FAILED

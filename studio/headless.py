@@ -85,6 +85,8 @@ def print_summary(summary: dict, folder: Path, stream: IO[str] = sys.stdout) -> 
     print(f"run {summary['status']}: {folder}", file=stream)
     if best:
         print(f"best trial: {best['id']} ({metric} {best['metrics'].get(metric, float('nan')):.4f})", file=stream)
+    if summary.get("test_metrics"):
+        print("test metrics: " + ", ".join(f"{k} {v:.4f}" for k, v in sorted(summary["test_metrics"].items(), key=lambda kv: (kv[0] != metric, kv[0]))), file=stream)
     for name, path in (summary.get("exports") or {}).items():
         print(f"{name}: {path}", file=stream)
     failed = [t for t in summary["trials"] if t["status"] == "failed"]

@@ -212,11 +212,14 @@ class RunModel:
             self.log.add(event.time, event.level, event.trial, event.message)
             return
         line = describe(event)
+        trial = getattr(event, "trial", None)
+        if line and trial is not None:
+            line = line.removeprefix(f"trial {trial}: ")  # the pane shows the trial in its own column
         if line:
             level = "warning" if isinstance(event, TrialStarted) and event.pretrained is False else "info"
             if isinstance(event, TrialEnded) and event.status == "failed":
                 level = "error"
-            self.log.add(event.time, level, getattr(event, "trial", None), line)
+            self.log.add(event.time, level, trial, line)
 
     def trial(self, trial_id: str) -> TrialRow:
         row = self.trials.get(trial_id)

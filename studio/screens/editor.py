@@ -7,13 +7,17 @@ and the status line. Saving, reloading and the disk watch go through `JobFile`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable, Optional
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TextArea
+
+from engine.spec import validate_text
 
 from ..actions import bindings_for
 from ..completions import Completion, completions_at
@@ -33,6 +37,13 @@ DISK_CHECK_SECONDS = 1.0
 class EditorScreen(Screen):
     ACTION_SCOPE = "editor"
     BINDINGS = bindings_for(ACTION_SCOPE)
+
+    class RunRequested(Message):
+        """The job is valid and saved: the app starts it."""
+
+        def __init__(self, job_path: Path, job_name: Optional[str]) -> None:
+            super().__init__()
+            self.job_path, self.job_name = job_path, job_name
 
     def __init__(self, job_file: JobFile, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -221,6 +232,19 @@ class EditorScreen(Screen):
         note = f" ({errors} errors remain)" if errors else ""
         self.notify(f"Saved {self.job_file.display_name}{note}", timeout=2)
         return True
+
+    def action_run_job(self) -> None:
+        """Validate, save and ask the app to start the job."""
+        result = validate_text(self.editor.text, base_dir=self.job_file.base_dir)
+        errors = [d for d in result.diagnostics if d.is_error]
+        if errors or result.job is None:
+            count = len(errors)
+            self.notify(f"Not started: {count} error{'' if count == 1 else 's'} in the job (F8 goes to them)", severity="error")
+            if errors:
+                self.editor.go_to(errors[0])
+            return
+        if self.action_save():
+            self.post_message(self.RunRequested(self.job_file.path, result.job.name))
 
     def action_reload(self) -> None:
         if not self.job_file.exists:

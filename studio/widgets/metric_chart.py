@@ -36,10 +36,13 @@ class MetricChart(PlotextPlot):
         chosen = model.series.get(selected or "", {}).get(metric)
         if chosen is not None and len(chosen):
             xs, ys = zip(*chosen.points())
-            plt.plot(list(xs), list(ys), color=bright, marker="braille", label=f"trial {selected}")
-        plt.title(f"{metric or 'primary metric'} per epoch")
+            plt.plot(list(xs), list(ys), color=bright, marker="braille")
+        last_epoch = max((series[metric].last_x or 0 for series in model.series.values() if metric in series), default=0)
+        if 1 < last_epoch <= 12:
+            plt.xticks(list(range(1, int(last_epoch) + 1)))
+        chosen_title = f" · trial {selected} bright, others muted" if selected else ""
+        plt.title(f"{metric or 'primary metric'} per epoch{chosen_title}")
         plt.xlabel("epoch")
-        self.border_title = f"{metric} · trial {selected}" if selected else metric
         self.refresh()
 
     def _colour(self, variable: str) -> tuple[int, int, int]:

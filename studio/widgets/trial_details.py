@@ -20,6 +20,7 @@ class TrialDetails(Widget):
         self._row: Optional[TrialRow] = None
         self._model: Optional[RunModel] = None
         self._shown: Optional[tuple] = None
+        self._label_width = 9
 
     def show(self, model: RunModel, selected: Optional[str]) -> None:
         key = (model.version, selected)
@@ -34,13 +35,14 @@ class TrialDetails(Widget):
         if row is None or model is None:
             return Text("No trial yet", self._style("muted"))
         text = Text(no_wrap=True, overflow="ellipsis")
+        self._label_width = min(16, max(len(label) for label in ("status", *row.metrics, *row.params)))
         self._line(text, "status", row.shown_status + (f" ({row.reason})" if row.reason else ""))
         self._line(text, "epoch", f"{row.epoch}/{row.epochs}" if row.epochs else str(row.epoch))
         self._line(text, "loss", format_metric(row.loss))
         losses = model.series.get(row.id, {}).get(LOSS)
         if losses is not None and len(losses) > 1:
-            width = max(4, self.content_size.width - 10)
-            text.append(" " * 10)
+            width = max(4, self.content_size.width - self._label_width - 1)
+            text.append(" " * (self._label_width + 1))
             text.append(sparkline([y for _, y in losses.points()], width) + "\n", self._style("spark"))
         self._line(text, "lr", format_value(row.lr))
         if row.images_per_second is not None:
@@ -56,7 +58,7 @@ class TrialDetails(Widget):
         return text
 
     def _line(self, text: Text, label: str, value: str, muted: bool = False) -> None:
-        text.append(f"{label:<9} ", self._style("muted" if muted else "label"))
+        text.append(f"{label:<{self._label_width}} ", self._style("muted" if muted else "label"))
         text.append(value + "\n", self._style("muted") if muted else "")
 
     def _style(self, name: str):

@@ -88,7 +88,7 @@ class TrialsTable(DataTable):
             *(format_value(row.params.get(key)) for key in parameters),
             Text(status, self._style(STATUS_STYLES.get(status, ""))),
             epochs,
-            Text(format_metric(row.best_value), justify="right"),
+            format_metric(row.best_value),
         )
 
     def _style(self, name: str):
