@@ -105,12 +105,12 @@ def _trial_events(index: int, trial: tuple, last_epoch: int) -> list[Any]:
         )
         events.append(Log(time=at, run=SAMPLE_NAME, level="debug", trial=trial_id, message=f"checkpoint saved at epoch {epoch}"))
     if last_epoch >= epochs:
-        best = max(e.metrics["iou"] for e in events if isinstance(e, EpochEnded))
-        reason = "bandit: iou 0.5200 below the best 0.7100 less slack 0.2" if status == "early_terminated" else None
+        best = max((e for e in events if isinstance(e, EpochEnded)), key=lambda e: e.metrics["iou"])
+        reason = "bandit: iou 0.5200 below the best 0.7800 less slack 0.2" if status == "early_terminated" else None
         events.append(
             TrialEnded(
                 time=_at(start + epochs * EPOCH_SECONDS + 1), run=SAMPLE_NAME, trial=trial_id, status=status, reason=reason,
-                metrics={"iou": best}, best_epoch=epochs, epochs=epochs,
+                metrics=best.metrics, best_epoch=best.epoch, epochs=epochs,
             )
         )
     return events

@@ -253,20 +253,26 @@ def color_jitter(
     strengths = torch.tensor([brightness, contrast, saturation], dtype=torch.float32)
     factors = 1 - strengths + 2 * strengths * torch.rand(n, 3)  # uniform in [1 - s, 1 + s]
     order = torch.rand(n, 3).argsort(dim=1)  # a random permutation of the three per image
+    # Per image and step (N x 3): the factor, and the matrix and contrast weight of its map.
+    f = factors.gather(1, order)
     weights = torch.tensor(GRAY_WEIGHTS, dtype=torch.float32)
-    eye = torch.eye(3)
-    gray_rows = torch.ones(3, 1) * weights  # row i of (1 w'): every channel <- gray
-    out = x.reshape(n, channels, height * width)
+    to_gray = (torch.ones(3, 1) * weights).view(1, 1, 3, 3)  # every channel <- gray
+    saturation_step = (order == 2).float()
+    matrices = (f[..., None, None] * torch.eye(3)
+                + ((1 - f) * saturation_step)[..., None, None] * to_gray)  # N x 3 x 3 x 3
+    contrast_weight = (1 - f) * (order == 1).float()  # b = contrast_weight * mean_gray
+    contrast_steps = (order == 1).any(dim=0).tolist()
+    # Ping-pong between two buffers: fresh ~1 MB tensors each step cost page faults.
+    out = x.reshape(n, channels, height * width).clone()
+    spare = torch.empty_like(out)
+    no_offset = torch.zeros(n, 3, 1)
     for step in range(3):
-        op = order[:, step]
-        f = factors.gather(1, op[:, None]).squeeze(1)  # N
-        blend = (1 - f).view(n, 1, 1)
-        matrix = f.view(n, 1, 1) * eye + blend * gray_rows * (op == 2).view(n, 1, 1)
-        offset = torch.zeros(n, 3, 1)
-        if bool((op == 1).any()):
+        offset = no_offset
+        if contrast_steps[step]:
             mean_gray = out.mean(dim=2) @ weights  # N: mean of the grayscale image
-            offset = (blend.view(n) * mean_gray * (op == 1)).view(n, 1, 1).expand(n, 3, 1)
-        out = torch.baddbmm(offset, matrix, out).clamp_(0.0, maximum)
+            offset = (contrast_weight[:, step] * mean_gray).view(n, 1, 1).expand(n, 3, 1)
+        torch.baddbmm(offset, matrices[:, step], out, out=spare)
+        out, spare = spare.clamp_(0.0, maximum), out
     return out.view(n, channels, height, width)
 
 

@@ -157,3 +157,29 @@ def test_resume_after_the_runner_is_killed(make_job, tmp_path):
     kept = next(t for t in final["trials"] if t["id"] == "t001")
     assert kept["metrics"] == finished["t001"]["metrics"]
     assert kept["params"] == finished["t001"]["params"]
+
+
+def test_a_cancel_request_stops_one_trial_and_the_sweep_goes_on(make_job, tmp_path):
+    job = make_job("cancel", GRID, max_trials=2)
+    folder = tmp_path / "run"
+    runner = _cli(str(job), "--run", "--run-dir", str(folder), env={FAULT_INJECTION_VARIABLE: "t001:slow"})
+    _wait_for(lambda: (folder / "trials" / "t001").exists())
+    RunFolder(folder).request_cancel("t001")
+    out, err = runner.communicate(timeout=300)
+    assert runner.returncode == 0, err
+    summary = _summary(folder)
+    assert _statuses(summary) == {"t001": "cancelled", "t002": "completed"}
+    assert summary["best_trial"]["id"] == "t002"
+    assert not list((folder / "control").iterdir())  # the request was consumed
+
+
+def test_default_run_folders_do_not_overwrite_earlier_runs(tmp_path):
+    from engine.runfolder import default_run_folder
+
+    first = default_run_folder("fridge items", parent=tmp_path)
+    assert first.path == tmp_path / "fridge-items"
+    first.create("type: automl\n")
+    second = default_run_folder("fridge items", parent=tmp_path)
+    assert second.path == tmp_path / "fridge-items-2"
+    with pytest.raises(FileExistsError):
+        first.create("type: automl\n")

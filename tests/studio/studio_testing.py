@@ -43,3 +43,28 @@ async def wait_for_validation(pilot) -> None:
     editor = pilot.app.editor_screen.editor
     await wait_for(pilot, lambda: editor.diagnostics_version == editor.text_version)
     await pilot.pause()
+
+
+class Notifications:
+    """A `message_hook` that keeps the text of every notification the app shows."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, message) -> None:
+        from textual.notifications import Notify
+
+        if isinstance(message, Notify):
+            self.messages.append(message.notification.message)
+
+    def any(self, text: str) -> bool:
+        return any(text in message for message in self.messages)
+
+
+async def wait_for_run_view(pilot, events: int = 1):
+    """Until the run view is up and has applied at least `events` events; returns its screen."""
+    await wait_for(pilot, lambda: pilot.app.run_screen is not None and pilot.app.run_screen.is_mounted)
+    screen = pilot.app.run_screen
+    await wait_for(pilot, lambda: screen.model.events_applied >= events)
+    await wait_for(pilot, lambda: screen._drawn is not None and screen._drawn[0] == screen.model.version)
+    return screen
