@@ -34,16 +34,23 @@ CACHE_SHORT_SIDE = 72  # the demo job's validation_resize_size, its largest size
 BATCH_SIZE = 32
 
 
-def images_per_second(dataset, *, workers: int, epochs: int) -> float:
-    loader = create_loader(dataset, batch_size=BATCH_SIZE, shuffle=True,
-                           number_of_workers=workers, seed=0)
-    for _ in loader:  # warm-up epoch: start workers, fill the page cache
-        pass
-    start = time.perf_counter()
-    for _ in range(epochs):
+def images_per_second(datasets: dict, *, workers: int, epochs: int) -> dict[str, float]:
+    """Images/s of each dataset's training loader. Timed epochs alternate between the
+    loaders, so a burst of load from elsewhere on a shared machine hits both alike."""
+    loaders = {name: create_loader(dataset, batch_size=BATCH_SIZE, shuffle=True,
+                                   number_of_workers=workers, seed=0)
+               for name, dataset in datasets.items()}
+    for loader in loaders.values():  # warm-up epoch: start workers, fill the page cache
         for _ in loader:
             pass
-    return epochs * len(dataset) / (time.perf_counter() - start)
+    seconds = dict.fromkeys(loaders, 0.0)
+    for _ in range(epochs):
+        for name, loader in loaders.items():
+            start = time.perf_counter()
+            for _ in loader:
+                pass
+            seconds[name] += time.perf_counter() - start
+    return {name: epochs * len(datasets[name]) / seconds[name] for name in loaders}
 
 
 def upscale_pictures(folder: Path, size: int) -> None:
@@ -74,8 +81,9 @@ def main() -> None:
         cold = DecodingImageDataset(prepared.training, labels=prepared.labels, transform=transform)
         cached = CachedImageDataset(prepared.training, labels=prepared.labels,
                                     cache=prepared.cache, transform=transform)
-        cold_rate = images_per_second(cold, workers=args.workers, epochs=args.epochs)
-        cached_rate = images_per_second(cached, workers=args.workers, epochs=args.epochs)
+        rates = images_per_second({"cold": cold, "cached": cached},
+                                  workers=args.workers, epochs=args.epochs)
+        cold_rate, cached_rate = rates["cold"], rates["cached"]
     size = f"{args.photo_size}x{args.photo_size}" if args.photo_size else "96x96"
     print(f"pictures {size} JPEG, {len(cold)} per epoch, crop {CROP_SIZE}, "
           f"batch {BATCH_SIZE}, {args.workers} workers, {args.epochs} timed epochs")

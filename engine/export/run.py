@@ -22,12 +22,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from engine.export.errors import ExportError
 from engine.export.export import ExportReport, export_model
 from engine.runfolder import RunFolder, read_json
-from engine.sweep.state import SUCCEEDED, SweepState, TrialRecord
+from engine.sweep.state import SweepState, TrialRecord
 
 PARITY_IMAGES = 32
 """Enough images to exercise every label's logit, few enough to run in seconds on a CPU."""

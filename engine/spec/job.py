@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from .expressions import ParameterExpression
 from .training import TrainingParameters
-from .types import Flag, Float, NonNegativeInt, OpenUnitFloat, PositiveInt, Str
+from .types import Flag, NonNegativeInt, OpenUnitFloat, PositiveInt, Str
 
 
 class _Strict(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio_testing import LEARNING_RATE_LINE, wait_for, wait_for_validation
+from studio_testing import LEARNING_RATE_LINE, wait_for_validation
 
 from engine.spec import validate_text
 from studio.app import StudioApp

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from engine.spec import parse_search_space
-from engine.spec.expressions import Choice, LogUniform, QUniform, RandInt, Uniform
+from engine.spec.expressions import Uniform
 from engine.spec.search_space import Fixed
 from engine.sweep.automode import PORTFOLIO, AutomodeSampler
 from engine.sweep.samplers import BayesianSampler, GridSampler, RandomSampler, create_sampler
