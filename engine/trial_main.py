@@ -47,9 +47,17 @@ class _StopFlags:
         self.early, self.interrupted = threading.Event(), threading.Event()
 
     def share(self, context) -> None:
+        self._switch(context.Event(), context.Event())
+
+    def unshare(self) -> None:
+        """Back to threading events, so the shared ones are released (and their
+        semaphores with them: the process ends with `os._exit`, skipping finalizers)."""
+        self._switch(threading.Event(), threading.Event())
+
+    def _switch(self, early, interrupted) -> None:
         old = (self.early, self.interrupted)
-        self.early, self.interrupted = context.Event(), context.Event()
-        for before, after in zip(old, (self.early, self.interrupted)):
+        self.early, self.interrupted = early, interrupted
+        for before, after in zip(old, (early, interrupted)):
             if before.is_set():  # a signal that came before the switch
                 after.set()
 
@@ -67,7 +75,7 @@ class _InheritedFd:
         return (_InheritedFd._rebuild, (DupFd(self.fd),))
 
     @staticmethod
-    def _rebuild(duplicate) -> "_InheritedFd":
+    def _rebuild(duplicate) -> _InheritedFd:
         return _InheritedFd(duplicate.detach())
 
 
@@ -154,11 +162,15 @@ def _run_distributed(folder: RunFolder, trial_id: str, world_size: int, *, resum
     flags.share(context)
     exit_code = context.Value("i", 1)
     events_out.flush()
-    launch(
-        _rank_main, world_size, str(folder.path), trial_id, resume, _InheritedFd(events_out.fileno()),
-        flags.early, flags.interrupted, exit_code,
-    )
-    return exit_code.value
+    try:
+        launch(
+            _rank_main, world_size, str(folder.path), trial_id, resume, _InheritedFd(events_out.fileno()),
+            flags.early, flags.interrupted, exit_code,
+        )
+        return exit_code.value
+    finally:
+        flags.unshare()
+        del exit_code
 
 
 def _rank_main(rank: int, world_size: int, run_dir: str, trial_id: str, resume: bool, events: _InheritedFd,

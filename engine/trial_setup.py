@@ -11,22 +11,29 @@ loaders (`shard_loader`), uses its own GPU, and `build_trial` wraps the model in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 import torch.distributed as dist
 
-from engine.data import create_datasets, create_loader, create_train_transform, create_validation_transform, data_config_for
+from engine.data import (
+    create_datasets,
+    create_loader,
+    create_train_transform,
+    create_validation_transform,
+    data_config_for,
+)
 from engine.data.prepare import prepare_data
 from engine.events import Emitter
 from engine.models import timm_name
 from engine.runfolder import RunFolder, read_json, write_json_atomic
 from engine.spec import resolve_training_parameters, validate_file
 from engine.sweep.state import TrialRecord
-from engine.train.runtime import create_runtime
 from engine.train.distributed import shard_loader
+from engine.train.runtime import create_runtime
 from engine.train.setup import TrialParts, build_trial, run_trial
 from engine.train.trial import TrialResult
 
@@ -71,14 +78,14 @@ def data_location(base_dir: Path, path: str) -> Path:
 def job_data_arguments(job, base_dir: Path) -> dict[str, Any]:
     """`prepare_data`'s data arguments for a job: the runner and every trial pass the
     same ones (with the run's `data_seed`), so they see the same splits and cache."""
-    return dict(
-        training_data=data_location(base_dir, job.training_data.path),
-        validation_data=data_location(base_dir, job.validation_data.path) if job.validation_data else None,
-        target_column_name=job.target_column_name,
-        validation_data_size=job.validation_data_size,
-        test_data=data_location(base_dir, job.test_data.path) if job.test_data else None,
-        test_data_size=job.test_data_size if not job.test_data else None,
-    )
+    return {
+        "training_data": data_location(base_dir, job.training_data.path),
+        "validation_data": data_location(base_dir, job.validation_data.path) if job.validation_data else None,
+        "target_column_name": job.target_column_name,
+        "validation_data_size": job.validation_data_size,
+        "test_data": data_location(base_dir, job.test_data.path) if job.test_data else None,
+        "test_data_size": job.test_data_size if not job.test_data else None,
+    }
 
 
 def trial_job_and_params(folder: RunFolder, record: TrialRecord) -> tuple[Any, Any]:

@@ -44,7 +44,7 @@ ACTIONS: tuple[StudioAction, ...] = (
     StudioAction("app.palette", "command_palette", "ctrl+p", "Commands", footer=False),
     StudioAction("app.next_theme", "next_theme", "f10", "Next theme", footer=False),
     StudioAction("app.screenshot", "screenshot", "f12", "Save an SVG screenshot", footer=False),
-    StudioAction("app.switch_view", "switch_view", "f6", "Switch between the editor and the run view", short="Editor/run", priority=True),
+    StudioAction("app.switch_view", "switch_view", "f6", "Switch between the editor and the run view", short="Editor/run", footer=False, priority=True),
     StudioAction("app.recent_runs", "recent_runs", "f7", "Recent runs", footer=False, priority=True),
     StudioAction("editor.run", "run_job", "f5", "Run the job (validate, save, start)", short="Run", priority=True),
     StudioAction("editor.save", "save", "ctrl+s", "Save", priority=True),

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from engine.events import EventTail, decode
 
-POLL_SECONDS = 0.05
+POLL_SECONDS = 0.02
 MAX_BATCH = 5000
 
 

@@ -15,12 +15,13 @@ default collate and any plain DataLoader work unchanged. Any other callable tran
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 from PIL import Image
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, default_collate
 
 from engine.data.cache import DecodedImageCache, decode_rgb
 from engine.data.examples import Example
@@ -28,6 +29,24 @@ from engine.data.labels import multi_hot
 
 Transform = Callable[[Image.Image], torch.Tensor]
 Item = tuple[torch.Tensor, torch.Tensor]
+
+
+class BatchItems(list):
+    """The items of one batch, as a list of (image, target) pairs (what default_collate
+    takes), that also carries them already stacked: `collate_items` hands those on
+    instead of stacking a copy."""
+
+    def __init__(self, images: torch.Tensor, targets: torch.Tensor) -> None:
+        super().__init__(zip(images.unbind(0), targets.unbind(0)))
+        self.images, self.targets = images, targets
+
+
+def collate_items(items):
+    """A DataLoader collate_fn: a batch `__getitems__` already stacked as it is, anything
+    else through torch's default_collate."""
+    if isinstance(items, BatchItems):
+        return items.images, items.targets
+    return default_collate(items)
 
 
 class _ImageDataset(Dataset):
@@ -45,9 +64,27 @@ class _ImageDataset(Dataset):
         targets = self.targets[torch.as_tensor(indices, dtype=torch.long)]
         batch_transform = getattr(self.transform, "batch", None)
         if batch_transform is not None:
-            return list(zip(batch_transform(images).unbind(0), targets.unbind(0)))
+            size = self.transform.crop_size
+            out, targets = _batch_buffers((len(images), 3, size, size), targets)
+            return BatchItems(batch_transform(images, out=out), targets)
         pil = (im if isinstance(im, Image.Image) else Image.fromarray(im) for im in images)
         return [(self.transform(im), t) for im, t in zip(pil, targets.unbind(0))]
+
+
+def _batch_buffers(image_shape: tuple[int, ...], targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """An empty float32 image batch and a copy of `targets`, views of one storage. In a
+    loader worker that storage is shared memory (as default_collate allocates): handing
+    the batch to the main process then copies nothing, and passes one file descriptor
+    instead of two (each costs the main process a round trip)."""
+    images = math.prod(image_shape)
+    numel = images + targets.numel()
+    if torch.utils.data.get_worker_info() is None:
+        storage = torch.empty(numel, dtype=torch.float32)
+    else:
+        shared = torch.UntypedStorage._new_shared(numel * 4)
+        storage = torch.empty(0, dtype=torch.float32).set_(shared)
+    storage[images:].view(targets.shape).copy_(targets)
+    return storage[:images].view(image_shape), storage[images:].view(targets.shape)
 
 
 class CachedImageDataset(_ImageDataset):
@@ -68,7 +105,8 @@ class CachedImageDataset(_ImageDataset):
         return len(self.slots)
 
     def _image(self, index: int) -> np.ndarray:
-        return self.cache.image(int(self.slots[index]))  # read-only HWC uint8 view
+        # A read-only HWC uint8 view, as a plain ndarray: slicing an np.memmap is slower.
+        return self.cache.image(int(self.slots[index])).view(np.ndarray)
 
 
 class DecodingImageDataset(_ImageDataset):

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
+from engine.data.datasets import collate_items
+
 
 def seed_worker(worker_id: int) -> None:
     """Seed Python's and NumPy's generators from the seed torch gave this worker.
@@ -53,4 +55,5 @@ def create_loader(
         worker_init_fn=seed_worker,
         generator=generator,
         drop_last=drop_last,
+        collate_fn=collate_items,
     )

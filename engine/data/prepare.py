@@ -15,7 +15,13 @@ from pathlib import Path
 
 from engine.data.cache import DecodedImageCache, build_cache
 from engine.data.errors import SkipCallback, SkippedRow, SkipReport
-from engine.data.examples import Example, read_examples, require_rows, split_for_test, split_for_validation
+from engine.data.examples import (
+    Example,
+    read_examples,
+    require_rows,
+    split_for_test,
+    split_for_validation,
+)
 from engine.data.labels import LabelStatistics, label_statistics, label_vocabulary
 
 DEFAULT_VALIDATION_DATA_SIZE = 0.2

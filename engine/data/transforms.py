@@ -91,10 +91,6 @@ def _pixels(image: ImageLike) -> np.ndarray:
     return array
 
 
-def _channel_view(mean_or_std: Sequence[float]) -> torch.Tensor:
-    return torch.as_tensor(mean_or_std, dtype=torch.float32).view(1, 3, 1, 1)
-
-
 class _BatchTransform:
     """A transform usable on one image (`__call__`) or on a list of them (`batch`)."""
 
@@ -102,14 +98,13 @@ class _BatchTransform:
         self.crop_size = int(crop_size)
         self.mean = tuple(float(m) for m in mean)
         self.std = tuple(float(s) for s in std)
-        self._mean = _channel_view(self.mean)
-        self._std = _channel_view(self.std)
 
     def __call__(self, image: ImageLike) -> torch.Tensor:
         return self.batch([image])[0]
 
-    def batch(self, images: Sequence[ImageLike]) -> torch.Tensor:  # pragma: no cover
-        raise NotImplementedError
+    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
+        """N x 3 x crop x crop float32, written into `out` when given."""
+        raise NotImplementedError  # pragma: no cover
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(crop_size={self.crop_size}, mean={self.mean}, std={self.std})"
@@ -130,34 +125,38 @@ class TrainTransform(_BatchTransform):
         self.jitter_probability = jitter_probability
         self.jitter_strength = dict(COLOR_JITTER_STRENGTH)
 
-    def batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
+    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
         pixels = [_pixels(image) for image in images]
-        return self.finish(self.geometry(pixels))
+        return self.finish(self.geometry(pixels), out=out)
 
     def geometry(self, pixels: Sequence[np.ndarray]) -> torch.Tensor:
-        """Random crop + flip + resize of HWC uint8 arrays: an N x 3 x crop x crop uint8 batch."""
+        """Random crop + resize + flip of HWC uint8 arrays: an N x 3 x crop x crop uint8 batch."""
         n, size = len(pixels), self.crop_size
         shapes = np.array([p.shape[:2] for p in pixels], dtype=np.int64).reshape(n, 2)
         boxes = random_resized_crop_boxes(shapes[:, 0], shapes[:, 1])
-        flips = (torch.rand(n) < FLIP_PROBABILITY).tolist()
+        flips = torch.rand(n) < FLIP_PROBABILITY
         out = torch.empty((n, 3, size, size), dtype=torch.uint8)
-        for k, (image, (top, left, height, width), flip) in enumerate(zip(pixels, boxes.tolist(), flips)):
-            region = image[top : top + height, left : left + width]
-            # One copy out of the (read-only, memory-mapped) pixels, flipped on the way.
-            region = (region[:, ::-1] if flip else region).copy()
-            chw = torch.from_numpy(region).permute(2, 0, 1).unsqueeze(0)  # channels-last strides
+        for k, (image, (top, left, height, width)) in enumerate(zip(pixels, boxes.tolist())):
+            # One copy out of the (read-only, memory-mapped) pixels; HWC seen as CHW is
+            # the channels-last layout the uint8 antialiased resize is fastest on.
+            region = torch.from_numpy(image[top : top + height, left : left + width].copy())
+            chw = region.permute(2, 0, 1).unsqueeze(0)
             if (height, width) != (size, size):
                 chw = F.interpolate(chw, size=(size, size), mode="bilinear", align_corners=False,
                                     antialias=True)
             out[k].copy_(chw[0])
+        flipped = flips.nonzero().squeeze(1)
+        if len(flipped):
+            out.index_copy_(0, flipped, out.index_select(0, flipped).flip(-1))
         return out
 
-    def finish(self, batch: torch.Tensor) -> torch.Tensor:
+    def finish(self, batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
         """uint8 N x 3 x H x W -> float32, colour jitter on a random half, normalised."""
-        x = batch.float()  # 0-255 until normalised: saves a pass
+        x = float_batch(batch, out=out)  # 0-255 until normalised: saves a pass
         jittered = (torch.rand(x.shape[0]) < self.jitter_probability).nonzero().squeeze(1)
         if len(jittered):
-            x[jittered] = color_jitter(x[jittered], **self.jitter_strength, maximum=255.0)
+            chosen = x.index_select(0, jittered)
+            x.index_copy_(0, jittered, color_jitter(chosen, **self.jitter_strength, maximum=255.0))
         return _normalise(x, self.mean, self.std, scale=1 / 255)
 
 
@@ -172,8 +171,8 @@ class ValidationTransform(_BatchTransform):
         self.resize_size = int(resize_size)
         self._geometry = T.Compose([T.Resize(self.resize_size), T.CenterCrop(self.crop_size)])
 
-    def batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
-        return self.finish(self.geometry(images))
+    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
+        return self.finish(self.geometry(images), out=out)
 
     def geometry(self, images: Sequence[ImageLike]) -> torch.Tensor:
         """Resized and centre-cropped pixels: an N x 3 x crop x crop uint8 batch."""
@@ -182,12 +181,14 @@ class ValidationTransform(_BatchTransform):
         for k, image in enumerate(images):
             if not isinstance(image, Image.Image):
                 image = Image.fromarray(_pixels(image))
-            out[k].copy_(torch.from_numpy(_pixels(self._geometry(image))).permute(2, 0, 1))
+            elif image.mode != "RGB":
+                image = image.convert("RGB")
+            out[k].copy_(torch.from_numpy(np.array(self._geometry(image))).permute(2, 0, 1))
         return out
 
-    def finish(self, batch: torch.Tensor) -> torch.Tensor:
+    def finish(self, batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
         # The same element-wise ops as ToTensor + Normalize, so the same float32 values.
-        x = batch.float()
+        x = float_batch(batch, out=out)
         for c, (m, s) in enumerate(zip(self.mean, self.std)):
             x[:, c].div_(255.0).sub_(m).div_(s)
         return x
@@ -240,7 +241,7 @@ def random_resized_crop_boxes(
 
 def color_jitter(
     x: torch.Tensor, *, brightness: float, contrast: float, saturation: float, maximum: float = 1.0
-) -> torch.Tensor:
+) -> torch.Tensor:  # x: contiguous, and used as scratch space
     """torchvision's ColorJitter (hue 0) on a float N x 3 x H x W batch in [0, maximum], with
     its own factors and its own random order of the three adjustments for every image.
 
@@ -263,7 +264,7 @@ def color_jitter(
     contrast_weight = (1 - f) * (order == 1).float()  # b = contrast_weight * mean_gray
     contrast_steps = (order == 1).any(dim=0).tolist()
     # Ping-pong between two buffers: fresh ~1 MB tensors each step cost page faults.
-    out = x.reshape(n, channels, height * width).clone()
+    out = x.reshape(n, channels, height * width)  # x is overwritten
     spare = torch.empty_like(out)
     no_offset = torch.zeros(n, 3, 1)
     for step in range(3):
@@ -276,12 +277,18 @@ def color_jitter(
     return out.view(n, channels, height, width)
 
 
+def float_batch(batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
+    """A float32 copy of a uint8 batch, into `out` when given."""
+    if out is None:
+        out = torch.empty(batch.shape, dtype=torch.float32)
+    return out.copy_(batch)
+
+
 def _normalise(x: torch.Tensor, mean, std, *, scale: float = 1.0) -> torch.Tensor:
-    """In place: (x * scale - mean) / std per channel, with scalar ops on each channel
-    (faster on CPU than broadcasting a 1 x 3 x 1 x 1 tensor)."""
-    for c, (m, s) in enumerate(zip(mean, std)):
-        x[:, c].mul_(scale / s).sub_(m / s)
-    return x
+    """In place: (x * scale - mean) / std per channel, in two passes."""
+    factor = torch.tensor([scale / s for s in std], dtype=x.dtype).view(1, 3, 1, 1)
+    shift = torch.tensor([m / s for m, s in zip(mean, std)], dtype=x.dtype).view(1, 3, 1, 1)
+    return x.mul_(factor).sub_(shift)
 
 
 def create_train_transform(

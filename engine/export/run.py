@@ -116,18 +116,11 @@ def _labels_and_images(job, *, base_dir: Path, seed: int, checkpoint: Path) -> t
     from engine.data.prepare import load_splits
     from engine.train.checkpoint import load_checkpoint
 
-    def location(path: str) -> Path:
-        return Path(path) if Path(path).is_absolute() else base_dir / path
+    from engine.trial_setup import job_data_arguments
 
     try:
-        training, validation = load_splits(
-            training_data=location(job.training_data.path),
-            validation_data=location(job.validation_data.path) if job.validation_data else None,
-            target_column_name=job.target_column_name,
-            validation_data_size=job.validation_data_size,
-            seed=seed,
-            report=SkipReport(),
-        )
+        # The same splits the trials used (a test hold-out changes the validation split).
+        training, validation = load_splits(**job_data_arguments(job, base_dir), seed=seed, report=SkipReport())
     except DataError as error:
         raise ExportError(f"cannot read the job's data for the parity check: {error}") from None
     # The labels the network was trained with are in its checkpoint; older ones lack them.

@@ -16,6 +16,9 @@ from ..run_format import format_duration
 from ..run_model import LOG_WINDOW, LogFilter, LogLine, LogWindow
 
 
+LEVEL_STYLES = {"debug": "debug", "warning": "warning", "error": "error", "critical": "error"}
+
+
 class LogPane(RichLog):
     COMPONENT_CLASSES = RichLog.COMPONENT_CLASSES | {
         "log-pane--debug",
@@ -39,24 +42,23 @@ class LogPane(RichLog):
             return
         lines = window.since(self._next, log_filter)[-LOG_WINDOW:]
         self._next = window.count
-        for line in lines:
-            self.write(self._format(line), scroll_end=False)
-        self.scroll_end(animate=False, immediate=False, x_axis=False)
+        if lines:
+            # One write for the whole batch: per-line writes cost more than the text itself.
+            styles = {name: self._style(name) for name in ("debug", "warning", "error", "muted")}
+            self.write(Text("\n").join(self._format(line, styles) for line in lines), scroll_end=True)
 
-    def _format(self, line: LogLine) -> Text:
+    def _format(self, line: LogLine, styles: dict) -> Text:
         offset = (line.time - self._started_at).total_seconds() if self._started_at else None
-        level_style = self._style(line.level if line.level in ("debug", "warning") else "error" if line.level in ("error", "critical") else "")
+        level_style = styles.get(LEVEL_STYLES.get(line.level, ""), "")
         return Text.assemble(
-            (f"{format_duration(offset):>8} ", self._style("muted")),
+            (f"{format_duration(offset):>8} ", styles["muted"]),
             (f"{line.level:<8}", level_style),
-            (f"{line.trial or '':<6}", self._style("muted")),
-            (line.message, level_style if line.level != "info" else ""),
+            (f"{line.trial or '':<6}", styles["muted"]),
+            (line.message, level_style),
             no_wrap=True,
         )
 
     def _style(self, name: str):
-        if not name:
-            return ""
         return self.get_component_rich_style(f"log-pane--{name}", partial=True)
 
 

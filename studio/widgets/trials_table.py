@@ -1,5 +1,6 @@
-"""The trials of a run, one row each: id, model, the parameters that vary, status,
-epoch of epochs, the best primary metric so far; the run's best trial is starred.
+"""The trials of a run, one row each: id, model, the best primary metric so far, epoch
+of epochs, status, then the parameters that vary; the run's best trial is starred. The
+parameters come last: there can be many, and the narrow columns matter most.
 
 `show(model)` updates cells in place and rebuilds only when the varying parameters
 (the columns) change, keeping the cursor on the trial it was on.
@@ -54,7 +55,7 @@ class TrialsTable(DataTable):
 
     def show(self, model: RunModel) -> None:
         parameters = model.varying_parameters()
-        columns = ("", "trial", "model", *parameters, "status", "epoch", model.primary_metric or "metric")
+        columns = ("", "trial", "model", model.primary_metric or "metric", "epoch", "status", *parameters)
         if columns != self._columns:
             self._rebuild(columns)
         for row in model.trials.values():
@@ -85,10 +86,10 @@ class TrialsTable(DataTable):
             Text(BEST_MARK if is_best else " ", self._style("best")),
             Text(row.id, self._style("best") if is_best else ""),
             row.model,
-            *(format_value(row.params.get(key)) for key in parameters),
-            Text(status, self._style(STATUS_STYLES.get(status, ""))),
-            epochs,
             format_metric(row.best_value),
+            epochs,
+            Text(status, self._style(STATUS_STYLES.get(status, ""))),
+            *(format_value(row.params.get(key)) for key in parameters),
         )
 
     def _style(self, name: str):

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from studio_testing import Notifications, wait_for, wait_for_run_view
+from studio_testing import Notifications, run_view_shows_model, wait_for, wait_for_run_view
 
 from engine.runfolder import write_json_atomic
 from engine.spec import validate_file
@@ -61,16 +61,16 @@ async def test_table_chart_details_log_and_status_follow_the_events_as_they_arri
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_for_run_view(pilot, first_epochs)
         cells = table_cells(screen)
-        assert cells["t001"][1:3] == ["t001", "resnet18"] and cells["t001"][-3:] == ["running", "1/6", "0.2940"]
+        assert cells["t001"][1:3] == ["t001", "resnet18"] and cells["t001"][3:6] == ["0.2940", "1/6", "running"]
         assert "t003" not in cells
         assert screen.query_one(RunStatus).info.running == 2
 
         append_events(folder, story[first_epochs:])
         await wait_for(pilot, lambda: screen.model.end_status == "completed")
-        await wait_for(pilot, lambda: screen._drawn[0] == screen.model.version)
+        await wait_for(pilot, lambda: run_view_shows_model(screen))
         cells = table_cells(screen)
-        assert cells["t002"][0] == "★" and cells["t002"][-3:] == ["completed", "6/6", "0.7800"]
-        assert cells["t003"][-3] == "early_terminated"
+        assert cells["t002"][0] == "★" and cells["t002"][3:6] == ["0.7800", "6/6", "completed"]
+        assert cells["t003"][5] == "early_terminated"
         status = screen.query_one(RunStatus).info
         assert (status.state, status.done, status.running, status.total) == ("completed", 4, 0, 4)
         assert status.best_trial == "t002" and status.elapsed == 510.0
@@ -78,7 +78,7 @@ async def test_table_chart_details_log_and_status_follow_the_events_as_they_arri
         details = screen.query_one(TrialDetails).render().plain
         assert "epoch" in details and "6/6" in details and "auc_weighted" in details
         chart = screen.query_one(MetricChart).render().plain
-        assert "iou per epoch · trial t001" in chart and "⠉" in chart
+        assert "iou per epoch · t001 bright" in chart and "⠉" in chart
 
 
 async def test_log_filters_by_the_selected_trial_and_by_level(studio_folder):
@@ -124,7 +124,7 @@ async def test_cancel_trial_asks_then_leaves_a_request_for_the_runner(studio_fol
         await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
         await pilot.press("y")
         assert (folder.control_folder / "cancel-t003").exists()
-        await wait_for(pilot, lambda: table_cells(screen)["t003"][-3] == "cancelling")
+        await wait_for(pilot, lambda: table_cells(screen)["t003"][5] == "cancelling")
         assert dummy_runner.poll() is None  # the run goes on
 
 

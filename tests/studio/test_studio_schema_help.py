@@ -114,9 +114,10 @@ def test_context_and_completion_never_fail_on_any_text(text, line, column):
 def test_every_action_has_a_unique_id_and_an_implementation():
     from studio.app import StudioApp
     from studio.screens.editor import EditorScreen
+    from studio.screens.run import RunScreen
 
     assert len({a.id for a in ACTIONS}) == len(ACTIONS)
-    owners = {"app": StudioApp, "editor": EditorScreen}
+    owners = {"app": StudioApp, "editor": EditorScreen, "run": RunScreen}
     for action in ACTIONS:
         assert hasattr(owners[action.scope], f"action_{action.action}"), action.id
 

@@ -2,7 +2,11 @@ from __future__ import annotations
 
 import torch
 
-from engine.data.datasets import CachedImageDataset, DecodingImageDataset, create_datasets
+from engine.data.datasets import (
+    CachedImageDataset,
+    DecodingImageDataset,
+    create_datasets,
+)
 from engine.data.loaders import create_loader
 from engine.data.prepare import prepare_data
 from engine.data.transforms import create_train_transform, create_validation_transform
@@ -68,3 +72,19 @@ def test_loader_settings(table, tmp_path):
     assert not in_process.persistent_workers
     assert create_loader(training, batch_size=2, shuffle=False, number_of_workers=0, seed=0,
                          device="cuda").pin_memory
+
+
+def test_loader_batches_come_out_stacked_float32(table, tmp_path):
+    training, validation = datasets(prepared_data(table, tmp_path))
+    for dataset in (training, validation):
+        for workers in (0, 2):
+            loader = create_loader(dataset, batch_size=4, shuffle=False, number_of_workers=workers, seed=0)
+            images, targets = next(iter(loader))
+            assert images.shape == (min(4, len(dataset)), 3, 8, 8) and images.dtype == torch.float32
+            assert torch.equal(targets, dataset.targets[: len(targets)])
+
+
+def test_a_plain_dataloader_still_works_on_the_datasets(table, tmp_path):
+    training, _ = datasets(prepared_data(table, tmp_path))
+    images, targets = next(iter(torch.utils.data.DataLoader(training, batch_size=3)))
+    assert images.shape == (3, 3, 8, 8) and torch.equal(targets, training.targets[:3])

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from PIL import Image
+from torchvision import transforms as T
+from torchvision.transforms import functional as TF
 
 from engine.data.transforms import (
+    TrainTransform,
+    color_jitter,
     create_train_transform,
     create_validation_transform,
     data_config_for,
+    random_resized_crop_boxes,
 )
 
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
@@ -71,3 +77,78 @@ def test_data_config_comes_from_timm_pretrained_cfg(model, mean, std):
 def test_data_config_for_an_unknown_model_raises():
     with pytest.raises(ValueError, match="no pretrained configuration"):
         data_config_for("not_a_model")
+
+
+# --- batch transforms (per-image geometry on uint8, jitter + normalise per batch) ---
+
+@pytest.mark.parametrize("crop_size", [8, 24, 64])
+def test_train_batch_is_float32_of_the_training_size(crop_size):
+    images = [np.full((30 + k, 40 - k, 3), 100, np.uint8) for k in range(5)]
+    batch = create_train_transform(crop_size=crop_size, mean=IMAGENET[0], std=IMAGENET[1]).batch(images)
+    assert batch.shape == (5, 3, crop_size, crop_size) and batch.dtype == torch.float32
+
+
+def test_validation_batch_matches_torchvision_to_tensor_and_normalize():
+    reference = T.Compose([T.Resize(20), T.CenterCrop(16), T.ToTensor(), T.Normalize(*IMAGENET)])
+    transform = create_validation_transform(resize_size=20, crop_size=16, mean=IMAGENET[0], std=IMAGENET[1])
+    images = [Image.effect_noise((30 + 5 * k, 24), 60).convert("RGB") for k in range(3)]
+    batch = transform.batch(images)
+    expected = torch.stack([reference(image) for image in images])
+    assert torch.allclose(batch, expected, atol=1e-6)
+    assert torch.allclose(transform.batch([np.asarray(image) for image in images]), expected, atol=1e-6)
+
+
+def test_train_transform_normalises_with_the_model_mean_and_std():
+    transform = TrainTransform(crop_size=8, mean=IMAGENET[0], std=IMAGENET[1], jitter_probability=0.0)
+    colour = (120, 60, 30)
+    output = transform.batch([np.full((20, 16, 3), colour, np.uint8)] * 4)
+    expected = [(c / 255 - m) / s for c, m, s in zip(colour, *IMAGENET)]
+    assert torch.allclose(output, torch.tensor(expected).view(1, 3, 1, 1).expand_as(output), atol=1e-5)
+
+
+def test_colour_jitter_is_applied_to_about_half_the_images():
+    colour = (120, 60, 30)
+    transform = create_train_transform(crop_size=8, mean=(0, 0, 0), std=(1, 1, 1))
+    torch.manual_seed(0)
+    output = transform.batch([np.full((12, 12, 3), colour, np.uint8)] * 400)
+    plain = torch.tensor(colour, dtype=torch.float32).view(1, 3, 1, 1) / 255
+    changed = ((output - plain).abs().amax(dim=(1, 2, 3)) > 1e-4).float().mean().item()
+    assert 0.4 < changed < 0.6
+
+
+def test_colour_jitter_matches_torchvision_adjustments_in_the_drawn_order():
+    torch.manual_seed(3)
+    images = torch.rand(6, 3, 10, 12)
+    torch.manual_seed(11)
+    ours = color_jitter(images * 255, brightness=0.4, contrast=0.4, saturation=0.4, maximum=255.0) / 255
+    torch.manual_seed(11)  # the same draws, in the same order, as color_jitter makes them
+    factors = 0.6 + 0.8 * torch.rand(6, 3)
+    order = torch.rand(6, 3).argsort(dim=1)
+    adjust = [TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation]
+    for image, f, steps, got in zip(images, factors, order, ours):
+        expected = image
+        for op in steps.tolist():
+            expected = adjust[op](expected, f[op].item())
+        assert torch.allclose(got, expected, atol=1e-4)
+
+
+def test_crop_boxes_fit_and_follow_the_scale_and_ratio_ranges():
+    torch.manual_seed(0)
+    heights, widths = np.full(2000, 72), np.full(2000, 96)
+    top, left, h, w = random_resized_crop_boxes(heights, widths).T
+    assert (top >= 0).all() and (left >= 0).all() and (top + h <= 72).all() and (left + w <= 96).all()
+    area = h * w / (72 * 96)
+    assert area.min() >= 0.07 and area.max() <= 1.0 and area.min() < 0.15 and area.max() > 0.9
+    # An image far outside the ratio range falls back to the centre crop, as torchvision.
+    box = random_resized_crop_boxes(np.array([4]), np.array([400]))[0]
+    assert box.tolist() == [0, 197, 4, 5]
+
+
+def test_train_batch_is_the_same_for_the_same_seed():
+    images = [np.asarray(Image.effect_noise((40, 30), 50).convert("RGB"))] * 8
+    transform = create_train_transform(crop_size=16, mean=IMAGENET[0], std=IMAGENET[1])
+    torch.manual_seed(5)
+    first = transform.batch(images)
+    torch.manual_seed(5)
+    assert torch.equal(first, transform.batch(images))
+    assert not torch.equal(first, transform.batch(images))
