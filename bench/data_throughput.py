@@ -5,9 +5,13 @@
 Writes the demo dataset (1,500 training pictures, 96x96 JPEG) into a temporary folder,
 then times full training epochs of two loaders that differ only in where pixels come from:
 `DecodingImageDataset` (open + decode the JPEG per item) and `CachedImageDataset`
-(memory-mapped pixels pre-resized to the shorter side 72). Same transforms (the demo job's
-training_crop_size 64: per-image crop + flip on uint8, colour jitter + normalisation per
-batch, all inside the loader workers), batch 32, shuffled, `number_of_workers` workers.
+(memory-mapped pixels pre-resized to the shorter side 72). Same geometry (the demo job's
+training_crop_size 64: per-image crop + flip + antialiased resize on uint8, plus the
+jitter draws), batch 32, shuffled, `number_of_workers` workers. The loaders yield uint8
+`ImageBatch`es: the finish (float, colour jitter, normalisation) is not theirs any more,
+it runs where the batch enters the model (`BatchFinisher`, on the GPU in a CUDA trial).
+For a CPU-only trial, which finishes in its main process, the finish's own cost is
+reported on its own line (one thread, the same batches).
 The first epoch of each loader is a warm-up (worker start, page cache) and is not timed;
 timed epochs alternate between the two loaders. Besides images/s (wall clock), it reports
 the CPU time the main process and the workers spend per image, which other load on a
@@ -76,6 +80,21 @@ def measure(datasets: dict, *, workers: int, epochs: int) -> dict[str, tuple[flo
     return {name: (images[name] / seconds[name], cpu[name] / images[name] * 1e6) for name in loaders}
 
 
+def finish_cost(dataset, *, batches: int = 20) -> float:
+    """CPU microseconds per image of `BatchFinisher` on the CPU (float, jitter, normalise)."""
+    from engine.train.runtime import create_runtime
+
+    loader = create_loader(dataset, batch_size=BATCH_SIZE, shuffle=True, number_of_workers=0, seed=0)
+    kept = [batch for _, batch in zip(range(batches), loader)]
+    finish, runtime = dataset.transform.finisher(), create_runtime("cpu")
+    for batch in kept[:3]:  # warm-up
+        finish(batch, runtime)
+    start = time.process_time()
+    for batch in kept:
+        finish(batch, runtime)
+    return (time.process_time() - start) / sum(len(batch) for batch in kept) * 1e6
+
+
 def upscale_pictures(folder: Path, size: int) -> None:
     for path in sorted((folder / TRAINING_FOLDER / "images").glob("*.jpg")):
         Image.open(path).resize((size, size), Image.Resampling.BICUBIC).save(path, quality=90)
@@ -106,6 +125,7 @@ def main() -> None:
                                     cache=prepared.cache, transform=transform)
         figures = measure({"cold": cold, "cached": cached}, workers=args.workers, epochs=args.epochs)
         (cold_rate, cold_cpu), (cached_rate, cached_cpu) = figures["cold"], figures["cached"]
+        finish_us = finish_cost(cached)
     size = f"{args.photo_size}x{args.photo_size}" if args.photo_size else "96x96"
     print(f"pictures {size} JPEG, {len(cold)} per epoch, crop {CROP_SIZE}, "
           f"batch {BATCH_SIZE}, {args.workers} workers, {args.epochs} timed epochs")
@@ -113,6 +133,8 @@ def main() -> None:
     print(f"cached (memory-mapped):       {cached_rate:8.0f} images/s  {cached_cpu:6.0f} CPU us/image")
     print(f"ratio cached/cold: {cached_rate / cold_rate:.2f}x images/s, "
           f"{cold_cpu / cached_cpu:.2f}x CPU per image")
+    print(f"finish per batch on the CPU (not in the loaders; a CPU-only trial's main process): "
+          f"{finish_us:.0f} CPU us/image")
 
 
 if __name__ == "__main__":

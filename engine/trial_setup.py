@@ -49,6 +49,8 @@ class TrialSetup:
     primary_metric: str
     trial_dir: Path
     emitter: Emitter
+    prepare_batch: Callable | None = None
+    """Finishes both loaders' uint8 batches on the device (the transforms' `BatchFinisher`)."""
 
     def run(self, *, resume: bool, should_stop: Callable, stop: Callable) -> TrialResult:
         return run_trial(
@@ -63,6 +65,7 @@ class TrialSetup:
             events=self.emitter,
             should_stop=should_stop,
             stop=stop,
+            prepare_batch=self.prepare_batch,
         )
 
 
@@ -119,9 +122,10 @@ def prepare_trial(folder: RunFolder, record: TrialRecord, *, emitter: Emitter) -
     if distributed and device == "cuda":
         device = f"cuda:{torch.cuda.current_device()}"  # `launch` gave each rank its GPU
     config = data_config_for(timm_name(params.model_name))
+    train_transform = create_train_transform(crop_size=params.training_crop_size, mean=config.mean, std=config.std)
     train_set, valid_set = create_datasets(
         prepared,
-        train_transform=create_train_transform(crop_size=params.training_crop_size, mean=config.mean, std=config.std),
+        train_transform=train_transform,
         validation_transform=create_validation_transform(
             resize_size=params.validation_resize_size, crop_size=params.validation_crop_size, mean=config.mean, std=config.std
         ),
@@ -160,4 +164,5 @@ def prepare_trial(folder: RunFolder, record: TrialRecord, *, emitter: Emitter) -
     return TrialSetup(
         params=params, params_summary=summary, parts=parts, train_loader=train_loader, valid_loader=valid_loader,
         labels=labels, primary_metric=job.primary_metric, trial_dir=trial_dir, emitter=emitter,
+        prepare_batch=train_transform.finisher(),
     )

@@ -100,7 +100,7 @@ def _main(argv: Optional[Sequence[str]]) -> int:
         return _attach(args.attach, args.theme)
     if args.jobs and not (args.run or args.attach or args.export):
         return _open_studio(Path(args.jobs[0]), args.theme)
-    parser.error("this command is not available yet: use --check, --schema or --init-demo")
+    parser.error("give a JOB.yml to open (a new name starts from a template), or --attach, --schema, --init-demo")
     return EXIT_INVALID
 
 

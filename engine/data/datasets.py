@@ -1,21 +1,28 @@
-"""PyTorch datasets of (image tensor, multi-hot target) pairs.
+"""PyTorch datasets of (image, multi-hot target) pairs, batched for the loaders.
 
 `CachedImageDataset` reads pre-decoded pixels from the memory-mapped cache: what training
 uses. `DecodingImageDataset` decodes the image file on every access: the reference the
 throughput benchmark compares against, and a fallback where no cache folder exists.
 
-Both implement `__getitems__`, which a DataLoader calls with a whole batch of indices:
-with the transforms of `engine.data.transforms` (`TrainTransform`, `ValidationTransform`)
-the random parameters, the uint8 -> float conversion, colour jitter and normalisation
-then run once per batch instead of once per image. The items are the same either way:
-a normalised float32 3 x crop x crop image and its float32 multi-hot target, so the
-default collate and any plain DataLoader work unchanged. Any other callable transform
-(PIL image in, tensor out) is applied per image, as before.
+With the transforms of `engine.data.transforms` (`TrainTransform`, `ValidationTransform`)
+a dataset does only the geometry part (crop, resize, flip: uint8) and draws the jitter
+parameters; the float conversion, jitter and normalisation happen where the batch enters
+the model (`BatchFinisher`, the `prepare_batch` of `engine.train`'s loops). So:
+
+- `__getitems__` (a DataLoader calls it with a whole batch of indices) returns a
+  `BatchItems` list carrying an `ImageBatch`: uint8 N x 3 x crop x crop images, float32
+  targets and the jitter draws (None for validation), views of one buffer (in a loader
+  worker, shared memory: one file descriptor to the main process, no copy). The loaders'
+  `collate_items` hands the `ImageBatch` on as the batch.
+- An item (`dataset[i]`, or the list's elements under a plain DataLoader's default
+  collate) is (uint8 3 x crop x crop image, float32 target): the geometry only.
+
+Any other callable transform (PIL image in, tensor out) is applied per image, and the
+batches are plain (images, targets) tensors, as before.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -30,22 +37,97 @@ from engine.data.labels import multi_hot
 Transform = Callable[[Image.Image], torch.Tensor]
 Item = tuple[torch.Tensor, torch.Tensor]
 
+_ALIGN = 16  # bytes: each part of an ImageBatch buffer starts aligned
+
+
+def _aligned(nbytes: int) -> int:
+    return -(-nbytes // _ALIGN) * _ALIGN
+
+
+class ImageBatch:
+    """One loader batch before its finish: uint8 `images` (N x 3 x H x W), float32
+    `targets` (N x labels) and float32 `jitter` draws (N x 7, see
+    `engine.data.transforms.draw_jitter`; None for validation), all views of one uint8
+    `buffer`, so pinning it, sharing it between processes and copying it to a device
+    are one operation each. Finish it with `engine.data.transforms.BatchFinisher`."""
+
+    def __init__(self, buffer: torch.Tensor, image_shape: tuple[int, ...], labels: int, jitter: bool) -> None:
+        self.buffer = buffer
+        self.image_shape = tuple(image_shape)
+        self.labels = int(labels)
+        self.has_jitter = bool(jitter)
+
+    @classmethod
+    def allocate(cls, image_shape: tuple[int, ...], labels: int, *, jitter: bool) -> ImageBatch:
+        """An empty batch; in a loader worker its buffer is shared memory (as default_collate
+        allocates), so handing it to the main process copies nothing."""
+        n = image_shape[0]
+        nbytes = _aligned(int(np.prod(image_shape))) + _aligned(4 * n * labels) + (4 * n * 7 if jitter else 0)
+        if torch.utils.data.get_worker_info() is None:
+            buffer = torch.empty(nbytes, dtype=torch.uint8)
+        else:
+            buffer = torch.empty(0, dtype=torch.uint8).set_(torch.UntypedStorage._new_shared(nbytes))
+        return cls(buffer, image_shape, labels, jitter)
+
+    def parts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(images, targets, jitter) as views of the buffer, on the buffer's device."""
+        n = self.image_shape[0]
+        start = _aligned(int(np.prod(self.image_shape)))
+        images = self.buffer[: int(np.prod(self.image_shape))].view(self.image_shape)
+        targets = self.buffer[start : start + 4 * n * self.labels].view(torch.float32).view(n, self.labels)
+        jitter = None
+        if self.has_jitter:
+            start += _aligned(4 * n * self.labels)
+            jitter = self.buffer[start : start + 4 * n * 7].view(torch.float32).view(n, 7)
+        return images, targets, jitter
+
+    @property
+    def images(self) -> torch.Tensor:
+        return self.parts()[0]
+
+    @property
+    def targets(self) -> torch.Tensor:
+        return self.parts()[1]
+
+    @property
+    def jitter(self) -> torch.Tensor | None:
+        return self.parts()[2]
+
+    def _like(self, buffer: torch.Tensor) -> ImageBatch:
+        return ImageBatch(buffer, self.image_shape, self.labels, self.has_jitter)
+
+    def pin_memory(self, device=None) -> ImageBatch:  # what the DataLoader's pin-memory thread calls
+        return self._like(self.buffer.pin_memory())
+
+    def to(self, device: torch.device | str, *, non_blocking: bool = False) -> ImageBatch:
+        return self._like(self.buffer.to(device, non_blocking=non_blocking))
+
+    def __len__(self) -> int:
+        return self.image_shape[0]
+
+    def __iter__(self):
+        raise TypeError("an ImageBatch holds uint8 pixels, not model inputs: finish it with "
+                        "engine.data.transforms.BatchFinisher (the training loops' prepare_batch)")
+
+    def __repr__(self) -> str:
+        return f"ImageBatch(images={self.image_shape}, labels={self.labels}, jitter={self.has_jitter})"
+
 
 class BatchItems(list):
-    """The items of one batch, as a list of (image, target) pairs (what default_collate
-    takes), that also carries them already stacked: `collate_items` hands those on
-    instead of stacking a copy."""
+    """The items of one batch, as a list of (uint8 image, target) pairs (what default_collate
+    takes), that also carries the whole `ImageBatch`: `collate_items` hands that on."""
 
-    def __init__(self, images: torch.Tensor, targets: torch.Tensor) -> None:
+    def __init__(self, batch: ImageBatch) -> None:
+        images, targets, _ = batch.parts()
         super().__init__(zip(images.unbind(0), targets.unbind(0)))
-        self.images, self.targets = images, targets
+        self.batch = batch
 
 
 def collate_items(items):
-    """A DataLoader collate_fn: a batch `__getitems__` already stacked as it is, anything
+    """A DataLoader collate_fn: the `ImageBatch` of a batch `__getitems__` made, anything
     else through torch's default_collate."""
     if isinstance(items, BatchItems):
-        return items.images, items.targets
+        return items.batch
     return default_collate(items)
 
 
@@ -62,29 +144,19 @@ class _ImageDataset(Dataset):
     def __getitems__(self, indices: Sequence[int]) -> list[Item]:
         images = [self._image(int(i)) for i in indices]
         targets = self.targets[torch.as_tensor(indices, dtype=torch.long)]
-        batch_transform = getattr(self.transform, "batch", None)
-        if batch_transform is not None:
+        geometry = getattr(self.transform, "geometry", None)
+        if geometry is not None:
             size = self.transform.crop_size
-            out, targets = _batch_buffers((len(images), 3, size, size), targets)
-            return BatchItems(batch_transform(images, out=out), targets)
+            jitter = self.transform.draw_jitter(len(images))
+            batch = ImageBatch.allocate((len(images), 3, size, size), targets.shape[1], jitter=jitter is not None)
+            pixels, target_part, jitter_part = batch.parts()
+            geometry(images, out=pixels)  # jitter, then geometry: `transform.batch`'s order of draws
+            target_part.copy_(targets)
+            if jitter is not None:
+                jitter_part.copy_(jitter)
+            return BatchItems(batch)
         pil = (im if isinstance(im, Image.Image) else Image.fromarray(im) for im in images)
         return [(self.transform(im), t) for im, t in zip(pil, targets.unbind(0))]
-
-
-def _batch_buffers(image_shape: tuple[int, ...], targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """An empty float32 image batch and a copy of `targets`, views of one storage. In a
-    loader worker that storage is shared memory (as default_collate allocates): handing
-    the batch to the main process then copies nothing, and passes one file descriptor
-    instead of two (each costs the main process a round trip)."""
-    images = math.prod(image_shape)
-    numel = images + targets.numel()
-    if torch.utils.data.get_worker_info() is None:
-        storage = torch.empty(numel, dtype=torch.float32)
-    else:
-        shared = torch.UntypedStorage._new_shared(numel * 4)
-        storage = torch.empty(0, dtype=torch.float32).set_(shared)
-    storage[images:].view(targets.shape).copy_(targets)
-    return storage[:images].view(image_shape), storage[images:].view(targets.shape)
 
 
 class CachedImageDataset(_ImageDataset):

@@ -42,6 +42,12 @@ def create_loader(
     With `number_of_workers=0` the transforms draw from torch's global generator, so the
     caller's `torch.manual_seed(random_seed)` decides the augmentations; with workers,
     `seed` decides both the order and every worker's augmentations.
+
+    Over the datasets of `engine.data.datasets` with the transforms of
+    `engine.data.transforms`, the batches are `ImageBatch`es (uint8 geometry, targets,
+    jitter draws): finish them with `transform.finisher()` (a `BatchFinisher`, the
+    `prepare_batch` of `engine.train`'s loops) where they enter the model. Other datasets
+    give what torch's default collate makes of their items.
     """
     generator = torch.Generator()
     generator.manual_seed(seed)

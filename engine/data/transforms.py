@@ -1,22 +1,29 @@
-"""Azure AutoML's image-classification transforms, split into a per-image and a per-batch part.
+"""Azure AutoML's image-classification transforms, split into a loader part and a model part.
 
 Train: RandomResizedCrop(training_crop_size), horizontal flip, colour jitter half the
 time, normalise. Validation: resize the shorter side to validation_resize_size, centre
 crop validation_crop_size, normalise. Mean and std come from the model's timm pretrained
 configuration (see `data_config_for`).
 
-Each transform works on a whole batch (`transform.batch(images)`: a list of PIL images or
-HWC uint8 arrays in, an N x 3 x crop x crop float32 tensor out), which is what the
-datasets' `__getitems__` uses, and on one image (`transform(image)`, a 3 x crop x crop
-float tensor), which is what the export contract and single-item access use.
+Every transform has two parts:
 
-Why batches: on small pictures (the demo's 96x96) the old per-image torchvision chain
-(PIL crop + flip + ColorJitter + ToTensor + Normalize, ~0.28 ms) cost twice a JPEG decode,
-so the decoded-image cache could not pay off. Now only the geometry is per image, on
-uint8 pixels (crop box sliced straight out of the memory-mapped array, flipped while it
-is copied, then one antialiased bilinear resize); the random parameters are drawn for the
-whole batch at once, and the uint8 -> float conversion, colour jitter and normalisation
-run as a handful of vectorised ops over the batch.
+- `geometry(images)`: the per-image work on uint8 pixels (crop, resize, flip), giving an
+  N x 3 x crop x crop uint8 batch, plus `draw_jitter(n)`: the colour-jitter parameters
+  of those N images (None for validation), drawn at the same time from the same seeded
+  generator. This is what the loader workers do (`engine.data.datasets`).
+- `finish_batch(images, jitter, mean=, std=)`: float conversion, colour jitter with the
+  drawn per-image factors, normalisation; a handful of vectorised ops on whatever device
+  the batch is on. `BatchFinisher` (`transform.finisher()`) does it where a batch enters
+  the model: it moves a loader's `ImageBatch` to the training device (one copy of uint8
+  pixels: 4x fewer bytes than float32) and finishes it there, so the GPU does the
+  arithmetic and the workers only slice.
+
+Why the jitter parameters are drawn in the loader, not on the device: the same seed then
+gives the same augmentations whatever the device and however the finish runs; the draws
+are 7 floats per image, shipped in the batch's shared buffer.
+
+`transform(image)` (one image, a normalised 3 x crop x crop float tensor, what the export
+contract uses) and `transform.batch(images)` do both parts at once on the CPU.
 
 Semantics kept from torchvision's reference transforms:
 - Crop boxes follow `RandomResizedCrop.get_params` exactly (scale (0.08, 1), ratio
@@ -28,7 +35,8 @@ Semantics kept from torchvision's reference transforms:
   image; ITU-R 601-2 luma weights).
 - Validation geometry stays PIL's `Resize` + `CenterCrop`, so validation pixels are the
   ones the export contract (`engine.export.images`) feeds the exported models, and the
-  normalisation is ToTensor's `/255` then Normalize's `(x - mean) / std`, bit for bit.
+  normalisation is ToTensor's `/255` then Normalize's `(x - mean) / std`, bit for bit
+  (training images too, after the jitter).
 
 Randomness comes from torch's global generator (in a loader worker, the one the loader
 seeded), so the same seed gives the same batches.
@@ -92,7 +100,8 @@ def _pixels(image: ImageLike) -> np.ndarray:
 
 
 class _BatchTransform:
-    """A transform usable on one image (`__call__`) or on a list of them (`batch`)."""
+    """Geometry on uint8 per image (`geometry`), random finish parameters per batch
+    (`draw_jitter`), arithmetic per batch (`finish_batch`, or `finisher()` for loaders)."""
 
     def __init__(self, *, crop_size: int, mean: Sequence[float], std: Sequence[float]) -> None:
         self.crop_size = int(crop_size)
@@ -102,9 +111,22 @@ class _BatchTransform:
     def __call__(self, image: ImageLike) -> torch.Tensor:
         return self.batch([image])[0]
 
-    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
-        """N x 3 x crop x crop float32, written into `out` when given."""
+    def batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
+        """Both parts at once, on the CPU: N x 3 x crop x crop float32, normalised."""
+        jitter = self.draw_jitter(len(images))  # drawn first, as the datasets draw them
+        return finish_batch(self.geometry(images), jitter, mean=self.mean, std=self.std)
+
+    def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
+        """N x 3 x crop x crop uint8, written into `out` when given."""
         raise NotImplementedError  # pragma: no cover
+
+    def draw_jitter(self, n: int) -> torch.Tensor | None:
+        """The colour-jitter parameters of n images (see `draw_jitter`), or None."""
+        return None
+
+    def finisher(self) -> BatchFinisher:
+        """What finishes this transform's loader batches where they enter the model."""
+        return BatchFinisher(mean=self.mean, std=self.std)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(crop_size={self.crop_size}, mean={self.mean}, std={self.std})"
@@ -125,17 +147,15 @@ class TrainTransform(_BatchTransform):
         self.jitter_probability = jitter_probability
         self.jitter_strength = dict(COLOR_JITTER_STRENGTH)
 
-    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
+    def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
+        """Random crop + resize + flip of HWC uint8 pixels: an N x 3 x crop x crop uint8 batch."""
         pixels = [_pixels(image) for image in images]
-        return self.finish(self.geometry(pixels), out=out)
-
-    def geometry(self, pixels: Sequence[np.ndarray]) -> torch.Tensor:
-        """Random crop + resize + flip of HWC uint8 arrays: an N x 3 x crop x crop uint8 batch."""
         n, size = len(pixels), self.crop_size
         shapes = np.array([p.shape[:2] for p in pixels], dtype=np.int64).reshape(n, 2)
         boxes = random_resized_crop_boxes(shapes[:, 0], shapes[:, 1])
         flips = torch.rand(n) < FLIP_PROBABILITY
-        out = torch.empty((n, 3, size, size), dtype=torch.uint8)
+        if out is None:
+            out = torch.empty((n, 3, size, size), dtype=torch.uint8)
         for k, (image, (top, left, height, width)) in enumerate(zip(pixels, boxes.tolist())):
             # One copy out of the (read-only, memory-mapped) pixels; HWC seen as CHW is
             # the channels-last layout the uint8 antialiased resize is fastest on.
@@ -150,14 +170,8 @@ class TrainTransform(_BatchTransform):
             out.index_copy_(0, flipped, out.index_select(0, flipped).flip(-1))
         return out
 
-    def finish(self, batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
-        """uint8 N x 3 x H x W -> float32, colour jitter on a random half, normalised."""
-        x = float_batch(batch, out=out)  # 0-255 until normalised: saves a pass
-        jittered = (torch.rand(x.shape[0]) < self.jitter_probability).nonzero().squeeze(1)
-        if len(jittered):
-            chosen = x.index_select(0, jittered)
-            x.index_copy_(0, jittered, color_jitter(chosen, **self.jitter_strength, maximum=255.0))
-        return _normalise(x, self.mean, self.std, scale=1 / 255)
+    def draw_jitter(self, n: int) -> torch.Tensor:
+        return draw_jitter(n, probability=self.jitter_probability, **self.jitter_strength)
 
 
 class ValidationTransform(_BatchTransform):
@@ -171,13 +185,11 @@ class ValidationTransform(_BatchTransform):
         self.resize_size = int(resize_size)
         self._geometry = T.Compose([T.Resize(self.resize_size), T.CenterCrop(self.crop_size)])
 
-    def batch(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
-        return self.finish(self.geometry(images), out=out)
-
-    def geometry(self, images: Sequence[ImageLike]) -> torch.Tensor:
+    def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
         """Resized and centre-cropped pixels: an N x 3 x crop x crop uint8 batch."""
         size = self.crop_size
-        out = torch.empty((len(images), 3, size, size), dtype=torch.uint8)
+        if out is None:
+            out = torch.empty((len(images), 3, size, size), dtype=torch.uint8)
         for k, image in enumerate(images):
             if not isinstance(image, Image.Image):
                 image = Image.fromarray(_pixels(image))
@@ -186,16 +198,40 @@ class ValidationTransform(_BatchTransform):
             out[k].copy_(torch.from_numpy(np.array(self._geometry(image))).permute(2, 0, 1))
         return out
 
-    def finish(self, batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
-        # The same element-wise ops as ToTensor + Normalize, so the same float32 values.
-        x = float_batch(batch, out=out)
-        for c, (m, s) in enumerate(zip(self.mean, self.std)):
-            x[:, c].div_(255.0).sub_(m).div_(s)
-        return x
-
     def __repr__(self) -> str:
         return (f"ValidationTransform(resize_size={self.resize_size}, crop_size={self.crop_size}, "
                 f"mean={self.mean}, std={self.std})")
+
+
+class BatchFinisher:
+    """Finishes loader batches where they enter the model: `finisher(batch, runtime)` ->
+    (images, targets) on `runtime.device`, images float32 normalised (channels_last
+    when `runtime.channels_last`), the `prepare_batch` of `engine.train`'s loops.
+
+    `batch` is a loader's `ImageBatch` (uint8 images, targets, jitter draws or None, all
+    views of one buffer): the buffer goes to the device in one non-blocking copy (pinned
+    by the loader on CUDA), then `finish_batch` runs there. One finisher serves the
+    training and the validation loaders of a model (the same mean and std; only
+    training batches carry jitter draws). A plain (images, targets) pair of float
+    tensors, as any other loader gives, is only moved."""
+
+    def __init__(self, *, mean: Sequence[float], std: Sequence[float]) -> None:
+        self.mean = tuple(float(m) for m in mean)
+        self.std = tuple(float(s) for s in std)
+
+    def __call__(self, batch, runtime) -> tuple[torch.Tensor, torch.Tensor]:
+        device = runtime.device
+        if not hasattr(batch, "buffer"):
+            x, y = batch
+            return runtime.images(x), runtime.targets(y)
+        images, targets, jitter = batch.to(device, non_blocking=True).parts()
+        x = finish_batch(images, jitter, mean=self.mean, std=self.std)
+        if runtime.channels_last:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x, targets
+
+    def __repr__(self) -> str:
+        return f"BatchFinisher(mean={self.mean}, std={self.std})"
 
 
 def random_resized_crop_boxes(
@@ -239,56 +275,82 @@ def random_resized_crop_boxes(
     return np.stack([top, left, h, w], axis=1)
 
 
-def color_jitter(
-    x: torch.Tensor, *, brightness: float, contrast: float, saturation: float, maximum: float = 1.0
-) -> torch.Tensor:  # x: contiguous, and used as scratch space
-    """torchvision's ColorJitter (hue 0) on a float N x 3 x H x W batch in [0, maximum], with
-    its own factors and its own random order of the three adjustments for every image.
+JITTER_COLUMNS = 7
+"""Columns of `draw_jitter`'s rows: applied (0/1), the brightness, contrast and saturation
+factors (1 where not applied), then the order of the three adjustments (0 brightness,
+1 contrast, 2 saturation) as floats."""
 
-    Each adjustment blends the image with a target and clamps to [0, maximum]: brightness
-    with black, contrast with the image's mean gray level, saturation with its grayscale.
-    Each is an affine map of an image's colours, `x -> M x + b` with M = f I (+ (1 - f) 1 w'
-    for saturation, w the gray weights) and b = (1 - f) mean_gray 1 for contrast, so one
-    batched matrix product per step serves every image whatever adjustment it is on."""
-    n, channels, height, width = x.shape
+
+def draw_jitter(
+    n: int, *, probability: float = COLOR_JITTER_PROBABILITY, brightness: float,
+    contrast: float, saturation: float,
+) -> torch.Tensor:
+    """Colour-jitter parameters of n images as torchvision's ColorJitter draws them (each
+    factor uniform in [1 - s, 1 + s], the three adjustments in a random order), applied
+    to each image with `probability`: an n x 7 float32 tensor (see `JITTER_COLUMNS`).
+    Drawn from torch's global generator, so a seeded loader worker draws the same."""
+    applied = torch.rand(n) < probability
     strengths = torch.tensor([brightness, contrast, saturation], dtype=torch.float32)
-    factors = 1 - strengths + 2 * strengths * torch.rand(n, 3)  # uniform in [1 - s, 1 + s]
-    order = torch.rand(n, 3).argsort(dim=1)  # a random permutation of the three per image
-    # Per image and step (N x 3): the factor, and the matrix and contrast weight of its map.
-    f = factors.gather(1, order)
-    weights = torch.tensor(GRAY_WEIGHTS, dtype=torch.float32)
-    to_gray = (torch.ones(3, 1) * weights).view(1, 1, 3, 3)  # every channel <- gray
-    saturation_step = (order == 2).float()
-    matrices = (f[..., None, None] * torch.eye(3)
-                + ((1 - f) * saturation_step)[..., None, None] * to_gray)  # N x 3 x 3 x 3
-    contrast_weight = (1 - f) * (order == 1).float()  # b = contrast_weight * mean_gray
-    contrast_steps = (order == 1).any(dim=0).tolist()
-    # Ping-pong between two buffers: fresh ~1 MB tensors each step cost page faults.
-    out = x.reshape(n, channels, height * width)  # x is overwritten
-    spare = torch.empty_like(out)
-    no_offset = torch.zeros(n, 3, 1)
+    factors = 1 - strengths + 2 * strengths * torch.rand(n, 3)
+    factors[~applied] = 1.0  # identity: an unjittered image comes out bit for bit unchanged
+    order = torch.rand(n, 3).argsort(dim=1)
+    return torch.cat([applied.float()[:, None], factors, order.float()], dim=1)
+
+
+def color_jitter(x: torch.Tensor, factors: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """torchvision's ColorJitter (hue 0) on a float N x 3 x H x W batch in [0, 1], with
+    its own factors (N x 3: brightness, contrast, saturation) and its own order of the
+    three adjustments (N x 3, a permutation of 0, 1, 2) for every image. `x` is used as
+    scratch space.
+
+    Each adjustment blends the image with a target and clamps to [0, 1], as
+    `TF.adjust_*` do: brightness `f x`, contrast `f x + (1 - f) mean(gray)`, saturation
+    `f x + (1 - f) gray`. Per image and step that is `a x + b gray + c` with per-image
+    scalars, so every step is a few element-wise ops over the whole batch, whatever
+    adjustment each image is on; factors of 1 leave an image exactly as it was. No
+    host-device synchronisation on an accelerator (on the CPU, steps that no image needs
+    are skipped)."""
+    n = x.shape[0]
+    order = order.to(torch.long)
+    f = factors.to(x.dtype).gather(1, order)  # N x 3: the factor of each step
+    saturation = (order == 2).to(x.dtype) * (1 - f)  # b per step
+    contrast = (order == 1).to(x.dtype) * (1 - f)  # c per step, times mean(gray)
+    if x.device.type == "cpu":
+        needed = torch.stack([(order == 1).any(dim=0), (order == 2).any(dim=0)]).tolist()
+    else:
+        needed = [[True] * 3, [True] * 3]
+    spare = torch.empty_like(x)  # ping-pong: fresh ~1 MB tensors each step cost page faults
     for step in range(3):
-        offset = no_offset
-        if contrast_steps[step]:
-            mean_gray = out.mean(dim=2) @ weights  # N: mean of the grayscale image
-            offset = (contrast_weight[:, step] * mean_gray).view(n, 1, 1).expand(n, 3, 1)
-        torch.baddbmm(offset, matrices[:, step], out, out=spare)
-        out, spare = spare.clamp_(0.0, maximum), out
-    return out.view(n, channels, height, width)
+        out = torch.mul(x, f[:, step].view(n, 1, 1, 1), out=spare)
+        if needed[0][step] or needed[1][step]:
+            gray = torch.mul(x[:, 0:1], GRAY_WEIGHTS[0])  # as rgb_to_grayscale
+            gray.add_(x[:, 1:2], alpha=GRAY_WEIGHTS[1]).add_(x[:, 2:3], alpha=GRAY_WEIGHTS[2])
+            if needed[1][step]:
+                out.addcmul_(gray, saturation[:, step].view(n, 1, 1, 1))
+            if needed[0][step]:
+                mean_gray = gray.mean(dim=(1, 2, 3)).view(n, 1, 1, 1)
+                out.add_(contrast[:, step].view(n, 1, 1, 1) * mean_gray)
+        x, spare = out.clamp_(0.0, 1.0), x
+    return x
 
 
-def float_batch(batch: torch.Tensor, *, out: torch.Tensor | None = None) -> torch.Tensor:
-    """A float32 copy of a uint8 batch, into `out` when given."""
-    if out is None:
-        out = torch.empty(batch.shape, dtype=torch.float32)
-    return out.copy_(batch)
-
-
-def _normalise(x: torch.Tensor, mean, std, *, scale: float = 1.0) -> torch.Tensor:
-    """In place: (x * scale - mean) / std per channel, in two passes."""
-    factor = torch.tensor([scale / s for s in std], dtype=x.dtype).view(1, 3, 1, 1)
-    shift = torch.tensor([m / s for m, s in zip(mean, std)], dtype=x.dtype).view(1, 3, 1, 1)
-    return x.mul_(factor).sub_(shift)
+def finish_batch(
+    images: torch.Tensor, jitter: torch.Tensor | None, *, mean: Sequence[float], std: Sequence[float]
+) -> torch.Tensor:
+    """uint8 N x 3 x H x W -> float32 /255, colour jitter with `jitter`'s draws (rows of
+    `draw_jitter`; None: no jitter), then (x - mean) / std. On the batch's device."""
+    x = images.to(torch.float32).div_(255.0)  # ToTensor
+    if jitter is not None:
+        if x.device.type == "cpu":  # only the jittered rows: half the arithmetic
+            rows = jitter[:, 0].nonzero().squeeze(1)
+            if len(rows):
+                chosen = jitter.index_select(0, rows)
+                x.index_copy_(0, rows, color_jitter(x.index_select(0, rows), chosen[:, 1:4], chosen[:, 4:7]))
+        else:  # every row (factors 1 where not drawn): no sync to find the rows
+            x = color_jitter(x, jitter[:, 1:4], jitter[:, 4:7])
+    m = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1).to(x.device, non_blocking=True)
+    s = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1).to(x.device, non_blocking=True)
+    return x.sub_(m).div_(s)  # Normalize
 
 
 def create_train_transform(

@@ -6,6 +6,7 @@ import contextlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -13,6 +14,17 @@ import torch.distributed as dist
 import torch.nn as nn
 
 from engine.train.runtime import Runtime
+
+PrepareBatch = Callable[[Any, Runtime], tuple[torch.Tensor, torch.Tensor]]
+"""What turns one loader batch into (model inputs, targets) on `runtime.device`. The
+default, `to_device`, moves an (images, targets) pair as it is; the engine's image
+loaders give uint8 batches that `engine.data.transforms.BatchFinisher` finishes on the
+device (float, colour jitter, normalisation). The loops know nothing of transforms."""
+
+
+def to_device(batch, runtime: Runtime) -> tuple[torch.Tensor, torch.Tensor]:
+    x, y = batch
+    return runtime.images(x), runtime.targets(y)
 
 
 @dataclass(frozen=True)
@@ -57,10 +69,13 @@ def train_one_epoch(
     gradient_accumulation_step: int = 1,
     clip: GradientClip | None = None,
     stop: Callable[[], bool] | None = None,
+    prepare_batch: PrepareBatch | None = None,
 ) -> EpochStats:
     """Gradients of `gradient_accumulation_step` batches add up before each update; the
     loss is divided by that count so an update sees their mean. `stop` is checked after
-    every update: a stopped epoch is abandoned (the caller keeps its last checkpoint)."""
+    every update: a stopped epoch is abandoned (the caller keeps its last checkpoint).
+    `prepare_batch` (default `to_device`) makes each batch model inputs on the device."""
+    prepare = prepare_batch or to_device
     model.train()
     params = [p for p in model.parameters() if p.requires_grad]
     batches = len(loader)
@@ -68,8 +83,8 @@ def train_one_epoch(
     images = updates = 0
     start = time.perf_counter()
     optimizer.zero_grad(set_to_none=True)
-    for i, (x, y) in enumerate(loader):
-        x, y = runtime.images(x), runtime.targets(y)
+    for i, batch in enumerate(loader):
+        x, y = prepare(batch, runtime)
         update = (i + 1) % gradient_accumulation_step == 0 or i + 1 == batches
         # DDP all-reduces on every backward unless told otherwise; only the last
         # accumulated batch needs it.
@@ -101,14 +116,19 @@ class Predictions:
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, loader: Iterable, *, loss_fn: nn.Module, runtime: Runtime) -> Predictions:
+def predict(
+    model: nn.Module, loader: Iterable, *, loss_fn: nn.Module, runtime: Runtime,
+    prepare_batch: PrepareBatch | None = None,
+) -> Predictions:
     """Sigmoid probabilities for a whole loader. Under DDP each process sees its shard
-    and the shards are gathered, so every process returns the whole validation set."""
+    and the shards are gathered, so every process returns the whole validation set.
+    `prepare_batch` as in `train_one_epoch`."""
+    prepare = prepare_batch or to_device
     model.eval()
     targets, probs = [], []
     total = torch.zeros((), device=runtime.device)
-    for x, y in loader:
-        x, y = runtime.images(x), runtime.targets(y)
+    for batch in loader:
+        x, y = prepare(batch, runtime)
         with runtime.autocast():
             logits = model(x)
         logits = logits.float()

@@ -3,7 +3,8 @@
 The runner calls `score_checkpoint` once, after the sweep, on the best trial's `best.pt`:
 the network is rebuilt without pretrained weights (`create_model(pretrained=False)`, no
 download) and given the checkpoint's weights; test images go through the validation
-transform of that trial's parameters; scores are `compute_metrics`'s, on the whole split.
+transform of that trial's parameters (geometry in the loader, the finish on the scoring
+device, as in training's validation); scores are `compute_metrics`'s, on the whole split.
 
 The output labels are the checkpoint's (the training and validation vocabulary). A test
 label the model has no output for cannot be predicted: it is left out of the targets and
@@ -79,6 +80,7 @@ def score_checkpoint(
         CachedImageDataset(kept, labels=outputs, cache=cache, transform=transform),
         batch_size=params.validation_batch_size, shuffle=False, number_of_workers=0, seed=0, device=device,
     )
-    predictions = predict(runtime.prepare(model), loader, loss_fn=create_loss(), runtime=runtime)
+    predictions = predict(runtime.prepare(model), loader, loss_fn=create_loss(), runtime=runtime,
+                          prepare_batch=transform.finisher())
     evaluation = compute_metrics(predictions.targets, predictions.probabilities, labels=outputs)
     return ScoreReport(metrics=dict(evaluation.scores), per_label=evaluation.per_label, images=len(kept), unknown_labels=unknown)

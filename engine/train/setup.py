@@ -7,7 +7,8 @@ nothing of it. Typical use, inside one trial process (and in each rank under DDP
     parts = build_trial(params, num_labels=len(labels), train_targets=train_set.targets,
                         batches_per_epoch=len(train_loader), runtime=create_runtime(device))
     result = run_trial(params, parts, train_loader=..., valid_loader=..., labels=labels,
-                       primary_metric=job.primary_metric, trial_dir=..., events=emitter)
+                       primary_metric=job.primary_metric, trial_dir=..., events=emitter,
+                       prepare_batch=train_transform.finisher())
 
 Call `build_trial` before iterating the loaders: with `random_seed` it seeds torch,
 and the loaders draw their shuffling seed from it.
@@ -30,7 +31,7 @@ from engine.models import WeightsReport, create_model, freeze_layers, is_vit
 from engine.train import checkpoint as ckpt
 from engine.train.distributed import wrap_ddp
 from engine.train.early_stopping import EarlyStopping
-from engine.train.epoch import GradientClip, azure_gradient_clip
+from engine.train.epoch import GradientClip, PrepareBatch, azure_gradient_clip
 from engine.train.loss import create_loss, label_pos_weight
 from engine.train.optim import create_optimizer, trainable_parameters
 from engine.train.runtime import Runtime, seed_everything
@@ -138,7 +139,10 @@ def run_trial(
     events: Emitter | None = None,
     should_stop: Callable[[int, dict[str, float]], bool] | None = None,
     stop: StopSignal | None = None,
+    prepare_batch: PrepareBatch | None = None,
 ) -> TrialResult:
+    """`prepare_batch`: see `train_trial` (the data transform's `finisher()` for the
+    engine's image loaders)."""
     if events is not None:
         _log_setup(events, parts)
     return train_trial(
@@ -146,7 +150,8 @@ def run_trial(
         optimizer=parts.optimizer, scheduler=parts.scheduler, loss_fn=parts.loss_fn,
         primary_metric=primary_metric, labels=labels, early_stopping=early_stopping_from(p),
         clip=parts.clip, runtime=parts.runtime, trial_dir=trial_dir, resume=resume,
-        events=events, should_stop=should_stop, stop=stop, **loop_kwargs(p),
+        events=events, should_stop=should_stop, stop=stop, prepare_batch=prepare_batch,
+        **loop_kwargs(p),
     )
 
 

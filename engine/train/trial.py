@@ -6,6 +6,10 @@ epochs and returns a `TrialResult`. Hooks:
 
 - `should_stop(epoch, scores) -> bool`, called after each evaluation: the sweep's
   early-termination policy. True ends the trial as `early_terminated`.
+- `prepare_batch(batch, runtime) -> (images, targets)`: what makes a batch of either
+  loader model inputs on the device (default: move an (images, targets) pair). For the
+  engine's image loaders it is the transform's `BatchFinisher`, which finishes their
+  uint8 batches on the device.
 - `stop`: a `threading.Event` or a callable, checked after every optimizer update
   (every epoch under DDP). When set, the unfinished epoch is dropped and the trial ends
   `interrupted`; `last.pt` still holds the previous epoch, so `resume=True` continues
@@ -31,7 +35,7 @@ import torch.nn as nn
 from engine.events import Emitter, EpochEnded
 from engine.train import checkpoint as ckpt
 from engine.train.early_stopping import EarlyStopping
-from engine.train.epoch import EpochStats, GradientClip, predict, train_one_epoch
+from engine.train.epoch import EpochStats, GradientClip, PrepareBatch, predict, train_one_epoch
 from engine.train.metrics import Evaluation, compute_metrics
 from engine.train.runtime import Runtime, create_runtime
 
@@ -84,6 +88,7 @@ def train_trial(
     events: Emitter | None = None,
     should_stop: Callable[[int, dict[str, float]], bool] | None = None,
     stop: StopSignal | None = None,
+    prepare_batch: PrepareBatch | None = None,
 ) -> TrialResult:
     runtime = runtime or create_runtime("cpu")
     main = not dist.is_initialized() or dist.get_rank() == 0
@@ -98,13 +103,13 @@ def train_trial(
         stats = train_one_epoch(
             model, train_loader, optimizer=optimizer, scheduler=scheduler, loss_fn=loss_fn,
             runtime=runtime, gradient_accumulation_step=gradient_accumulation_step, clip=clip,
-            stop=None if dist.is_initialized() else stopped,
+            stop=None if dist.is_initialized() else stopped, prepare_batch=prepare_batch,
         )
         if _agreed(stats.interrupted or (dist.is_initialized() and stopped()), runtime):
             return _end(result, "interrupted", f"stopped during epoch {epoch}")
         evaluation = None
         if epoch % evaluation_frequency == 0 or epoch == number_of_epochs:
-            evaluation = _evaluate(model, valid_loader, loss_fn, runtime, labels)
+            evaluation = _evaluate(model, valid_loader, loss_fn, runtime, labels, prepare_batch)
             if progress.early.update(evaluation.scores.get(primary_metric)):
                 _record_best(result, epoch, evaluation, primary_metric)
                 if ckpt_dir is not None:
@@ -124,8 +129,8 @@ def train_trial(
     return _end(result, "completed", None)
 
 
-def _evaluate(model, loader, loss_fn, runtime: Runtime, labels) -> Evaluation:
-    preds = predict(model, loader, loss_fn=loss_fn, runtime=runtime)
+def _evaluate(model, loader, loss_fn, runtime: Runtime, labels, prepare_batch) -> Evaluation:
+    preds = predict(model, loader, loss_fn=loss_fn, runtime=runtime, prepare_batch=prepare_batch)
     evaluation = compute_metrics(preds.targets, preds.probabilities, labels=labels)
     evaluation.scores["validation_loss"] = preds.loss
     return evaluation

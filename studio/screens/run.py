@@ -125,6 +125,12 @@ class RunScreen(Screen):
     def selected_trial(self) -> Optional[str]:
         return self.table.selected_trial
 
+    @property
+    def shows_model(self) -> bool:
+        """Whether every widget shows the model as it is now (tests and screenshots wait on it)."""
+        drawn = self._drawn is not None and self._drawn[0] == self.model.version
+        return drawn and self.query_one(MetricChart).up_to_date
+
     def on_mount(self) -> None:
         self._read_job_settings()
         self.check_runner()
@@ -306,8 +312,11 @@ class RunScreen(Screen):
         from engine.data import DataError
         from engine.export import ExportError, export_run
 
+        # The best trial goes where the run put its export; another one beside it, so a
+        # look at a runner-up never overwrites the best model.
+        destination = None if trial_id == self.model.best_trial else self.folder.path / "exports" / trial_id
         try:
-            report = export_run(self.folder.path, trial_id=trial_id)
+            report = export_run(self.folder.path, trial_id=trial_id, destination=destination)
         except (ExportError, DataError, OSError) as error:
             self.post_message(self.ExportFailed(trial_id, str(error)))
             return

@@ -66,13 +66,5 @@ async def wait_for_run_view(pilot, events: int = 1):
     await wait_for(pilot, lambda: pilot.app.run_screen is not None and pilot.app.run_screen.is_mounted)
     screen = pilot.app.run_screen
     await wait_for(pilot, lambda: screen.model.events_applied >= events)
-    await wait_for(pilot, lambda: run_view_shows_model(screen))
+    await wait_for(pilot, lambda: screen.shows_model)
     return screen
-
-
-def run_view_shows_model(screen) -> bool:
-    """Whether every widget of the run view shows the model as it is now."""
-    from studio.widgets.metric_chart import MetricChart
-
-    drawn = screen._drawn is not None and screen._drawn[0] == screen.model.version
-    return drawn and screen.query_one(MetricChart).up_to_date

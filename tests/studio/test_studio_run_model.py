@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.events import EpochEnded, Log, TrialEnded, TrialStarted
+from engine.events import Log, TrialEnded, TrialStarted
 from engine.runfolder import RunFolder, write_json_atomic
 from engine.spec import read_text, validate_text
 from studio.promote import PromoteError, default_promoted_path, promote_trial, promoted_job_text

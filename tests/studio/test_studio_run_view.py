@@ -3,14 +3,13 @@ live updates, filters, cancel, export, promote, diff, attach and the recent runs
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from studio_testing import Notifications, run_view_shows_model, wait_for, wait_for_run_view
+from studio_testing import Notifications, wait_for, wait_for_run_view
 
 from engine.runfolder import write_json_atomic
 from engine.spec import validate_file
@@ -67,7 +66,7 @@ async def test_table_chart_details_log_and_status_follow_the_events_as_they_arri
 
         append_events(folder, story[first_epochs:])
         await wait_for(pilot, lambda: screen.model.end_status == "completed")
-        await wait_for(pilot, lambda: run_view_shows_model(screen))
+        await wait_for(pilot, lambda: screen.shows_model)
         cells = table_cells(screen)
         assert cells["t002"][0] == "★" and cells["t002"][3:6] == ["0.7800", "6/6", "completed"]
         assert cells["t003"][5] == "early_terminated"
@@ -216,8 +215,8 @@ async def test_export_runs_in_a_worker_and_tells_the_paths(studio_folder, monkey
     class Report:
         paths = {"onnx": "runs/done/best_model/model.onnx", "mlflow_model": "runs/done/best_model/mlflow_model"}
 
-    def fake_export(run_dir, *, trial_id=None):
-        calls.append((Path(run_dir), trial_id))
+    def fake_export(run_dir, *, trial_id=None, destination=None):
+        calls.append((Path(run_dir), trial_id, destination))
         return Report()
 
     monkeypatch.setattr(engine.export, "export_run", fake_export)
@@ -226,9 +225,11 @@ async def test_export_runs_in_a_worker_and_tells_the_paths(studio_folder, monkey
     app = StudioApp(None, run_dir=folder.path, remember_theme=False)
     async with app.run_test(size=SIZE, message_hook=notes) as pilot:
         await wait_for_run_view(pilot, len(sample_events()))
-        await pilot.press("down", "e")
+        await pilot.press("down", "e")  # the best trial: where the run exports
         await wait_for(pilot, lambda: notes.any("Exported trial t002"))
-    assert calls == [(folder.path, "t002")]
+        await pilot.press("down", "e")  # a runner-up: beside it, never over the best model
+        await wait_for(pilot, lambda: notes.any("Exported trial t003"))
+    assert calls == [(folder.path, "t002", None), (folder.path, "t003", folder.path / "exports" / "t003")]
     assert notes.any("runs/done/best_model/model.onnx")
 
 
@@ -245,3 +246,29 @@ async def test_recent_runs_list_opens_the_chosen_run(studio_folder, job_path):
         assert app.current_mode == "editor"
         await pilot.press("f6")
         assert app.current_mode == "run"
+
+
+async def test_run_view_actions_are_in_the_command_palette(studio_folder):
+    from textual.command import CommandList, CommandPalette
+
+    folder = write_sample_run(Path("runs/done"))
+    app = StudioApp(None, run_dir=folder.path, remember_theme=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_for_run_view(pilot, len(sample_events()))
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"Mark the selected")
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count > 0 and "Mark the selected" in str(commands.get_option_at_index(0).prompt))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: screen.marked == "t001")
+
+
+async def test_run_key_refuses_a_job_with_errors(job_path):
+    job_path.write_text(job_path.read_text().replace("max_trials: 2", "max_trials: 0"))
+    notes = Notifications()
+    app = StudioApp(job_path, remember_theme=False)
+    async with app.run_test(size=SIZE, message_hook=notes) as pilot:
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: notes.any("Not started: 1 error"))
+        assert app.current_mode == "editor" and not Path("runs").exists()

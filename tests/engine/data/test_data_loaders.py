@@ -5,11 +5,13 @@ import torch
 from engine.data.datasets import (
     CachedImageDataset,
     DecodingImageDataset,
+    ImageBatch,
     create_datasets,
 )
 from engine.data.loaders import create_loader
 from engine.data.prepare import prepare_data
 from engine.data.transforms import create_train_transform, create_validation_transform
+from engine.train.runtime import create_runtime
 
 MEAN, STD = (0.5, 0.5, 0.5), (0.25, 0.25, 0.25)
 
@@ -34,8 +36,9 @@ def test_datasets_yield_images_and_multi_hot_targets_in_vocabulary_order(table, 
     prepared = prepared_data(table, tmp_path)
     training, validation = datasets(prepared)
     assert (len(training), len(validation)) == (6, 2)
-    image, target = training[1]
-    assert image.shape == (3, 8, 8) and target.tolist() == [1.0, 1.0, 0.0]  # a, b, c
+    image, target = training[1]  # the geometry only: uint8 pixels
+    assert image.shape == (3, 8, 8) and image.dtype == torch.uint8
+    assert target.tolist() == [1.0, 1.0, 0.0]  # a, b, c
     assert validation[1][1].tolist() == [0.0, 1.0, 0.0]
 
 
@@ -50,7 +53,15 @@ def test_cached_and_decoding_datasets_agree_on_validation_images(table, tmp_path
 
 
 def batches(loader):
-    return [(images.clone(), targets.clone()) for images, targets in loader]
+    """Each batch's uint8 images, targets and jitter draws, and the finished images."""
+    finish = loader.dataset.transform.finisher()
+    runtime = create_runtime("cpu")
+    out = []
+    for batch in loader:
+        assert isinstance(batch, ImageBatch)
+        x, _ = finish(batch, runtime)
+        out.append((batch.images.clone(), batch.targets.clone(), batch.jitter.clone(), x))
+    return out
 
 
 def test_same_seed_gives_the_same_batches_with_worker_processes(table, tmp_path):
@@ -59,8 +70,9 @@ def test_same_seed_gives_the_same_batches_with_worker_processes(table, tmp_path)
     first = batches(create_loader(training, seed=7, **settings))
     second = batches(create_loader(training, seed=7, **settings))
     other = batches(create_loader(training, seed=8, **settings))
-    assert all(torch.equal(a[0], b[0]) and torch.equal(a[1], b[1]) for a, b in zip(first, second))
+    assert all(all(torch.equal(p, q) for p, q in zip(a, b)) for a, b in zip(first, second))
     assert not all(torch.equal(a[0], b[0]) for a, b in zip(first, other))
+    assert not all(torch.equal(a[2], b[2]) for a, b in zip(first, other))  # the jitter draws too
 
 
 def test_loader_settings(table, tmp_path):
@@ -74,17 +86,34 @@ def test_loader_settings(table, tmp_path):
                          device="cuda").pin_memory
 
 
-def test_loader_batches_come_out_stacked_float32(table, tmp_path):
+def test_loader_batches_are_uint8_and_the_finisher_makes_them_float32(table, tmp_path):
     training, validation = datasets(prepared_data(table, tmp_path))
     for dataset in (training, validation):
         for workers in (0, 2):
             loader = create_loader(dataset, batch_size=4, shuffle=False, number_of_workers=workers, seed=0)
-            images, targets = next(iter(loader))
-            assert images.shape == (min(4, len(dataset)), 3, 8, 8) and images.dtype == torch.float32
-            assert torch.equal(targets, dataset.targets[: len(targets)])
+            batch = next(iter(loader))
+            n = min(4, len(dataset))
+            assert batch.images.shape == (n, 3, 8, 8) and batch.images.dtype == torch.uint8
+            assert torch.equal(batch.targets, dataset.targets[:n])
+            assert (batch.jitter is not None) == (dataset is training)
+            images, targets = dataset.transform.finisher()(batch, create_runtime("cpu"))
+            assert images.shape == (n, 3, 8, 8) and images.dtype == torch.float32
+            assert torch.equal(targets, dataset.targets[:n])
+
+
+def test_validation_batches_finish_to_the_transform_of_each_image(table, tmp_path):
+    # What the export contract computes per image (`transform(image)`) is what training's
+    # validation scores: geometry in the loader, the finish on the device.
+    prepared = prepared_data(table, tmp_path)
+    _, validation = datasets(prepared)
+    batch = next(iter(create_loader(validation, batch_size=2, shuffle=False, number_of_workers=0, seed=0)))
+    images, _ = validation.transform.finisher()(batch, create_runtime("cpu"))
+    expected = torch.stack([validation.transform(validation._image(i)) for i in range(2)])
+    assert torch.equal(images, expected)
 
 
 def test_a_plain_dataloader_still_works_on_the_datasets(table, tmp_path):
     training, _ = datasets(prepared_data(table, tmp_path))
     images, targets = next(iter(torch.utils.data.DataLoader(training, batch_size=3)))
-    assert images.shape == (3, 3, 8, 8) and torch.equal(targets, training.targets[:3])
+    assert images.shape == (3, 3, 8, 8) and images.dtype == torch.uint8  # geometry only
+    assert torch.equal(targets, training.targets[:3])

@@ -8,13 +8,17 @@ from torchvision import transforms as T
 from torchvision.transforms import functional as TF
 
 from engine.data.transforms import (
+    BatchFinisher,
     TrainTransform,
     color_jitter,
     create_train_transform,
     create_validation_transform,
     data_config_for,
+    draw_jitter,
+    finish_batch,
     random_resized_crop_boxes,
 )
+from engine.train.runtime import create_runtime
 
 IMAGENET = ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
 
@@ -79,7 +83,8 @@ def test_data_config_for_an_unknown_model_raises():
         data_config_for("not_a_model")
 
 
-# --- batch transforms (per-image geometry on uint8, jitter + normalise per batch) ---
+# --- batch transforms (per-image geometry on uint8 in the loader, jitter + normalise per batch
+# where the batch enters the model) ---
 
 @pytest.mark.parametrize("crop_size", [8, 24, 64])
 def test_train_batch_is_float32_of_the_training_size(crop_size):
@@ -119,17 +124,78 @@ def test_colour_jitter_is_applied_to_about_half_the_images():
 def test_colour_jitter_matches_torchvision_adjustments_in_the_drawn_order():
     torch.manual_seed(3)
     images = torch.rand(6, 3, 10, 12)
-    torch.manual_seed(11)
-    ours = color_jitter(images * 255, brightness=0.4, contrast=0.4, saturation=0.4, maximum=255.0) / 255
-    torch.manual_seed(11)  # the same draws, in the same order, as color_jitter makes them
-    factors = 0.6 + 0.8 * torch.rand(6, 3)
-    order = torch.rand(6, 3).argsort(dim=1)
+    draws = draw_jitter(6, probability=1.0, brightness=0.4, contrast=0.4, saturation=0.4)
+    factors, order = draws[:, 1:4], draws[:, 4:7].long()
+    assert (draws[:, 0] == 1).all() and ((factors >= 0.6) & (factors <= 1.4)).all()
+    assert (order.sort(dim=1).values == torch.arange(3)).all()  # a permutation per image
+    ours = color_jitter(images.clone(), factors, order)
     adjust = [TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation]
     for image, f, steps, got in zip(images, factors, order, ours):
         expected = image
         for op in steps.tolist():
             expected = adjust[op](expected, f[op].item())
-        assert torch.allclose(got, expected, atol=1e-4)
+        assert torch.allclose(got, expected, atol=1e-5)
+
+
+def test_finish_batch_matches_torchvision_jitter_then_normalize():
+    torch.manual_seed(4)
+    pixels = torch.randint(0, 256, (8, 3, 9, 7), dtype=torch.uint8)
+    draws = draw_jitter(8, brightness=0.4, contrast=0.4, saturation=0.4)
+    ours = finish_batch(pixels, draws, mean=IMAGENET[0], std=IMAGENET[1])
+    adjust = [TF.adjust_brightness, TF.adjust_contrast, TF.adjust_saturation]
+    normalize = T.Normalize(*IMAGENET)
+    for image, row, got in zip(pixels, draws, ours):
+        expected = TF.to_tensor(image.permute(1, 2, 0).numpy())
+        if row[0]:
+            for op in row[4:7].long().tolist():
+                expected = adjust[op](expected, row[1 + op].item())
+        else:
+            assert row[1:4].tolist() == [1.0, 1.0, 1.0]  # identity factors: left exactly as it was
+        assert torch.allclose(got, normalize(expected), atol=1e-5)
+    plain = finish_batch(pixels, None, mean=IMAGENET[0], std=IMAGENET[1])
+    for unjittered in (draws[:, 0] == 0).nonzero().squeeze(1).tolist():
+        assert torch.equal(ours[unjittered], plain[unjittered])
+
+
+def test_the_cuda_path_of_the_jitter_gives_the_cpu_result():
+    # On an accelerator every row is jittered (factors 1 where not drawn, no sync to find
+    # the rows); on the CPU only the drawn rows. Both must agree: check the maths here.
+    torch.manual_seed(6)
+    x = torch.rand(10, 3, 8, 8)
+    draws = draw_jitter(10, brightness=0.4, contrast=0.4, saturation=0.4)
+    every_row = color_jitter(x.clone(), draws[:, 1:4], draws[:, 4:7])
+    rows = (draws[:, 0] == 1).nonzero().squeeze(1)
+    only_drawn = x.clone()
+    only_drawn[rows] = color_jitter(x[rows].clone(), draws[rows, 1:4], draws[rows, 4:7])
+    assert torch.allclose(every_row, only_drawn, atol=1e-6)
+    assert torch.equal(every_row[draws[:, 0] == 0], x[draws[:, 0] == 0])
+
+
+def test_batch_finisher_on_a_loader_batch_gives_the_cpu_transform_result():
+    from engine.data.datasets import ImageBatch
+
+    transform = create_train_transform(crop_size=8, mean=IMAGENET[0], std=IMAGENET[1])
+    images = [np.asarray(Image.effect_noise((20, 16), 40).convert("RGB"))] * 6
+    torch.manual_seed(2)
+    expected = transform.batch(images)
+    torch.manual_seed(2)  # the same draws in the same order, as a dataset makes them
+    jitter = transform.draw_jitter(6)
+    batch = ImageBatch.allocate((6, 3, 8, 8), 2, jitter=True)
+    pixels, targets, draws = batch.parts()
+    transform.geometry(images, out=pixels)
+    targets.fill_(1.0)
+    draws.copy_(jitter)
+    x, y = transform.finisher()(batch, create_runtime("cpu"))
+    assert x.dtype == torch.float32 and torch.equal(x, expected) and torch.equal(y, torch.ones(6, 2))
+    assert torch.equal(pixels, batch.images)  # the loader's uint8 batch is left alone
+    with pytest.raises(TypeError, match="BatchFinisher"):
+        _, _ = batch
+
+
+def test_batch_finisher_moves_a_plain_pair_as_it_is():
+    x, y = torch.rand(2, 3, 4, 4), torch.ones(2, 3)
+    got_x, got_y = BatchFinisher(mean=(0, 0, 0), std=(1, 1, 1))((x, y), create_runtime("cpu"))
+    assert torch.equal(got_x, x) and torch.equal(got_y, y)
 
 
 def test_crop_boxes_fit_and_follow_the_scale_and_ratio_ranges():

@@ -11,7 +11,7 @@ import torch.distributed as dist
 from engine.events import Emitter, EpochEnded, EventLog, EventTail
 from engine.train import CHECKPOINT_DIR, create_loss, create_runtime, create_scheduler, predict, train_trial
 from engine.train.distributed import launch, shard_loader, world_size_for, wrap_ddp
-from trainkit import LABELS, TinyNet, loaders
+from trainkit import LABELS, TinyNet, image_loaders, loaders
 
 
 def _worker(rank: int, world_size: int, out: str) -> None:
@@ -55,3 +55,32 @@ def test_without_gpus_distributed_means_one_process():
     if not torch.cuda.is_available():
         assert world_size_for(True) == 1
     assert world_size_for(False) == 1
+
+
+def _image_worker(rank: int, world_size: int, out: str) -> None:
+    # The engine's own loaders (uint8 ImageBatch, collate_items) survive shard_loader,
+    # and the finisher serves both shards.
+    out_dir = Path(out)
+    torch.manual_seed(0)
+    runtime = create_runtime("cpu")
+    model = wrap_ddp(TinyNet(), runtime)
+    train, valid, finisher = image_loaders(out_dir / "images", n_train=16, n_valid=6, batch=4)
+    train, valid = shard_loader(train, train=True, seed=3), shard_loader(valid, train=False)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = create_scheduler(opt, scheduler="none", updates_per_epoch=len(train), number_of_epochs=1)
+    result = train_trial(model, train_loader=train, valid_loader=valid, optimizer=opt, scheduler=sched,
+                         loss_fn=create_loss(), number_of_epochs=1, labels=LABELS, runtime=runtime,
+                         prepare_batch=finisher)
+    preds = predict(model, valid, loss_fn=create_loss(), runtime=runtime, prepare_batch=finisher)
+    (out_dir / f"rank{rank}.json").write_text(json.dumps({
+        "train_batches": len(train), "gathered": len(preds.targets), "status": result.status,
+    }))
+
+
+def test_two_cpu_processes_train_on_sharded_image_loaders(tmp_path):
+    image_loaders(tmp_path / "images", n_train=16, n_valid=6)  # write the pictures once
+    launch(_image_worker, 2, str(tmp_path), backend="gloo")
+    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1)]
+    assert [r["train_batches"] for r in ranks] == [2, 2]  # 16 images / 2 ranks / batch 4
+    assert [r["gathered"] for r in ranks] == [6, 6]
+    assert [r["status"] for r in ranks] == ["completed", "completed"]

@@ -21,7 +21,7 @@ from engine.train import (
     train_one_epoch,
     train_trial,
 )
-from trainkit import LABELS, TinyNet, loaders
+from trainkit import LABELS, TinyNet, image_loaders, loaders
 
 
 def _run(model, *, lr=0.05, epochs=3, train=None, valid=None, **kwargs):
@@ -157,3 +157,29 @@ def test_a_threading_event_stops_the_trial(tiny_net):
     event.set()
     result, _, _ = _run(tiny_net, epochs=3, stop=event)
     assert (result.status, result.epochs) == ("interrupted", 0)
+
+
+def _image_trial(folder, workers: int):
+    torch.manual_seed(0)
+    model = TinyNet()
+    train, valid, finisher = image_loaders(folder, workers=workers, seed=5)
+    result, _, _ = _run(model, epochs=2, train=train, valid=valid, prepare_batch=finisher)
+    return model, result
+
+
+def test_image_loaders_train_with_the_finish_on_the_device_and_the_same_seed_repeats(tmp_path):
+    # uint8 batches from the loader, jitter draws shipped with them, the finish in the
+    # loop (`prepare_batch`): the same seed gives the same weights, with worker processes.
+    first, result = _image_trial(tmp_path, workers=2)
+    second, _ = _image_trial(tmp_path, workers=2)
+    assert result.status == "completed" and set(result.metrics) >= {"accuracy", "validation_loss"}
+    assert all(torch.equal(a, b) for a, b in zip(first.parameters(), second.parameters()))
+
+
+def test_an_image_batch_without_a_finisher_is_a_clear_error(tmp_path):
+    train, _, _ = image_loaders(tmp_path)
+    opt = torch.optim.SGD(TinyNet().parameters(), lr=0.1)
+    sched = create_scheduler(opt, scheduler="none", updates_per_epoch=6, number_of_epochs=1)
+    with pytest.raises(TypeError, match="BatchFinisher"):
+        train_one_epoch(TinyNet(), train, optimizer=opt, scheduler=sched, loss_fn=create_loss(),
+                        runtime=create_runtime("cpu"))

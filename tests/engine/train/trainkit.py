@@ -55,3 +55,38 @@ class TinyNet(nn.Module):
     def forward(self, x):
         return self.fc(torch.relu(self.conv(x)).mean(dim=(2, 3)))
 
+
+
+def image_loaders(folder, *, n_train: int = 24, n_valid: int = 8, batch: int = 4, workers: int = 0,
+                  seed: int = 0, crop: int = 16):
+    """The engine's image pipeline on a few random JPEGs: loaders of uint8 `ImageBatch`es
+    (geometry in the loader) and the `BatchFinisher` that finishes them where they enter
+    the model. Returns (train_loader, valid_loader, finisher)."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from engine.data.datasets import DecodingImageDataset
+    from engine.data.examples import Example
+    from engine.data.loaders import create_loader
+    from engine.data.transforms import create_train_transform, create_validation_transform
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    examples = []
+    for k in range(n_train + n_valid):
+        path = folder / f"{k}.jpg"
+        if not path.is_file():
+            Image.fromarray(rng.integers(0, 256, (crop + 8, crop + 4, 3), dtype=np.uint8)).save(path)
+        labels = tuple(label for i, label in enumerate(LABELS) if (k >> i) & 1)
+        examples.append(Example(image=path, labels=labels, file=folder / "rows.jsonl", line=k + 1))
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    train_transform = create_train_transform(crop_size=crop, mean=mean, std=std)
+    valid_transform = create_validation_transform(resize_size=crop + 2, crop_size=crop, mean=mean, std=std)
+    train = create_loader(DecodingImageDataset(examples[:n_train], labels=LABELS, transform=train_transform),
+                          batch_size=batch, shuffle=True, number_of_workers=workers, seed=seed)
+    valid = create_loader(DecodingImageDataset(examples[n_train:], labels=LABELS, transform=valid_transform),
+                          batch_size=batch, shuffle=False, number_of_workers=workers, seed=seed)
+    return train, valid, train_transform.finisher()
