@@ -89,30 +89,6 @@ def read_splits(
     return Splits(training, validation, test)
 
 
-def load_splits(
-    *,
-    training_data: str | Path,
-    validation_data: str | Path | None,
-    target_column_name: str,
-    validation_data_size: float | None,
-    seed: int,
-    report: SkipReport,
-    test_data: str | Path | None = None,
-    test_data_size: float | None = None,
-) -> tuple[list[Example], list[Example]]:
-    """(training, validation) of `read_splits`, for callers that need no test split.
-
-    Pass the job's `test_data` / `test_data_size` too: with `test_data_size` the
-    validation split is drawn from what the test hold-out left.
-    """
-    splits = read_splits(
-        training_data=training_data, validation_data=validation_data,
-        target_column_name=target_column_name, validation_data_size=validation_data_size,
-        seed=seed, report=report, test_data=test_data, test_data_size=test_data_size,
-    )
-    return splits.training, splits.validation
-
-
 def prepare_data(
     *,
     training_data: str | Path,

@@ -113,21 +113,20 @@ def _destination(job, folder: RunFolder, base_dir: Path) -> Path:
 def _labels_and_images(job, *, base_dir: Path, seed: int, checkpoint: Path) -> tuple[list[str], list[Path]]:
     from engine.data.errors import DataError, SkipReport
     from engine.data.labels import label_vocabulary
-    from engine.data.prepare import load_splits
+    from engine.data.prepare import read_splits
     from engine.train.checkpoint import load_checkpoint
-
     from engine.trial_setup import job_data_arguments
 
     try:
         # The same splits the trials used (a test hold-out changes the validation split).
-        training, validation = load_splits(**job_data_arguments(job, base_dir), seed=seed, report=SkipReport())
+        splits = read_splits(**job_data_arguments(job, base_dir), seed=seed, report=SkipReport())
     except DataError as error:
         raise ExportError(f"cannot read the job's data for the parity check: {error}") from None
     # The labels the network was trained with are in its checkpoint; older ones lack them.
     labels = load_checkpoint(checkpoint).get("labels")
     if labels is None:
-        labels = label_vocabulary([e.labels for e in training], [e.labels for e in validation])
-    return list(labels), [e.image for e in validation[:PARITY_IMAGES]]
+        labels = label_vocabulary([e.labels for e in splits.training], [e.labels for e in splits.validation])
+    return list(labels), [e.image for e in splits.validation[:PARITY_IMAGES]]
 
 
 def _first_error(validation) -> str:

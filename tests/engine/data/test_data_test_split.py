@@ -7,7 +7,7 @@ import pytest
 
 from engine.data.errors import DataError, EmptySplitError, SkipReport
 from engine.data.examples import read_examples, split_for_test, split_for_validation
-from engine.data.prepare import load_splits, prepare_data, read_splits
+from engine.data.prepare import prepare_data, read_splits
 
 
 def splits(training, *, validation=None, seed=0, **test):
@@ -46,8 +46,6 @@ def test_without_a_test_split_nothing_changes(table):
     plain = splits(folder, seed=3)
     assert plain.test == []
     assert (plain.training, plain.validation) == tuple(split_for_validation(examples, validation_data_size=0.25, seed=3))
-    assert load_splits(training_data=folder, validation_data=None, target_column_name="label",
-                       validation_data_size=0.25, seed=3, report=SkipReport()) == (plain.training, plain.validation)
 
 
 def test_with_validation_data_the_test_hold_out_comes_from_training_only(table):
