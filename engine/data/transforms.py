@@ -225,8 +225,10 @@ class BatchFinisher:
             x, y = batch
             return runtime.images(x), runtime.targets(y)
         images, targets, jitter = batch.to(device, non_blocking=True).parts()
+        if runtime.channels_last:  # reorder the uint8 pixels (1 byte each); the finish keeps the layout
+            images = images.contiguous(memory_format=torch.channels_last)
         x = finish_batch(images, jitter, mean=self.mean, std=self.std)
-        if runtime.channels_last:
+        if runtime.channels_last:  # a no-op unless an op changed the layout
             x = x.contiguous(memory_format=torch.channels_last)
         return x, targets
 

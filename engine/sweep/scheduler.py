@@ -102,10 +102,10 @@ class Scheduler:
         try:
             while True:
                 if self.interrupt_requested:
-                    self._stop_all("interrupted by the user")
+                    self._stop_all()
                 if not self.timed_out and self.clock() > deadline:
                     self.timed_out = True
-                    self._stop_all("timeout_minutes reached")
+                    self._stop_all()
                 if not (self.interrupt_requested or self.timed_out):
                     self._fill_slots()
                 if not self.running:
@@ -239,7 +239,7 @@ class Scheduler:
         running.process.interrupt()
         running.kill_at = (now if now is not None else self.clock()) + self.settings.kill_grace_seconds
 
-    def _stop_all(self, reason: str) -> None:
+    def _stop_all(self) -> None:
         for running in self.running.values():
             if not running.process.interrupt_requested:
                 self._stop(running)

@@ -70,7 +70,10 @@ def image_loaders(folder, *, n_train: int = 24, n_valid: int = 8, batch: int = 4
     from engine.data.datasets import DecodingImageDataset
     from engine.data.examples import Example
     from engine.data.loaders import create_loader
-    from engine.data.transforms import create_train_transform, create_validation_transform
+    from engine.data.transforms import (
+        create_train_transform,
+        create_validation_transform,
+    )
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
