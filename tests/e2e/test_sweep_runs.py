@@ -183,3 +183,20 @@ def test_default_run_folders_do_not_overwrite_earlier_runs(tmp_path):
     assert second.path == tmp_path / "fridge-items-2"
     with pytest.raises(FileExistsError):
         first.create("type: automl\n")
+
+
+def test_the_job_timeout_stops_launching_and_keeps_what_finished(make_job, tmp_path, monkeypatch):
+    job = make_job("timeout", GRID, max_trials=4)
+    original = run_sweep.scheduler_settings
+    # A job timeout of seconds: t001 finishes, t002 (slow) is still running when it hits.
+    monkeypatch.setattr(
+        run_sweep, "scheduler_settings", lambda job: dataclasses.replace(original(job), timeout_seconds=30.0)
+    )
+    monkeypatch.setenv(FAULT_INJECTION_VARIABLE, "t002:slow")
+    outcome = run_job(job, run_dir=tmp_path / "run")
+    summary = _summary(tmp_path / "run")
+    assert summary["status"] == "timed_out"
+    assert _statuses(summary) == {"t001": "completed", "t002": "interrupted"}
+    assert summary["best_trial"]["id"] == "t001"
+    assert Path(summary["exports"]["onnx"]).is_file()
+    assert outcome.exit_code == 0
