@@ -153,7 +153,7 @@ class TrainTransform(_BatchTransform):
         n, size = len(pixels), self.crop_size
         shapes = np.array([p.shape[:2] for p in pixels], dtype=np.int64).reshape(n, 2)
         boxes = random_resized_crop_boxes(shapes[:, 0], shapes[:, 1])
-        flips = torch.rand(n) < FLIP_PROBABILITY
+        flips = (torch.rand(n) < FLIP_PROBABILITY).tolist()
         if out is None:
             out = torch.empty((n, 3, size, size), dtype=torch.uint8)
         for k, (image, (top, left, height, width)) in enumerate(zip(pixels, boxes.tolist())):
@@ -164,10 +164,10 @@ class TrainTransform(_BatchTransform):
             if (height, width) != (size, size):
                 chw = F.interpolate(chw, size=(size, size), mode="bilinear", align_corners=False,
                                     antialias=True)
-            out[k].copy_(chw[0])
-        flipped = flips.nonzero().squeeze(1)
-        if len(flipped):
-            out.index_copy_(0, flipped, out.index_select(0, flipped).flip(-1))
+            if flips[k]:  # after the resize, as torchvision; NumPy copies a reversed view as it writes
+                out[k].numpy()[...] = chw[0].numpy()[:, :, ::-1]
+            else:
+                out[k].copy_(chw[0])
         return out
 
     def draw_jitter(self, n: int) -> torch.Tensor:
