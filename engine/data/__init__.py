@@ -14,9 +14,13 @@ Reading (`engine.data.mltable`, `engine.data.examples`)
     split_for_validation(examples, *, validation_data_size, seed) -> (training, validation)
 
 Preparing a run (`engine.data.prepare`)
+    read_splits(*, training_data, validation_data, target_column_name,
+                validation_data_size, seed, report, test_data=None, test_data_size=None)
+        -> Splits(training, validation, test)
     prepare_data(*, training_data, validation_data=None, target_column_name,
                  validation_data_size=None, seed=0, cache_folder, cache_short_side,
-                 on_skip=None, on_progress=None) -> PreparedData
+                 test_data=None, test_data_size=None, on_skip=None, on_progress=None)
+        -> PreparedData
         PreparedData: training, validation (Examples), labels (sorted vocabulary),
         statistics (LabelStatistics), cache (DecodedImageCache), skipped (SkippedRows)
 
@@ -35,6 +39,10 @@ Torch side (`engine.data.transforms`, `engine.data.datasets`, `engine.data.loade
         -> (CachedImageDataset, CachedImageDataset)
     create_loader(dataset, *, batch_size, shuffle, number_of_workers, seed,
                   device="cpu", drop_last=False) -> DataLoader
+        yields `ImageBatch`es: uint8 images after the geometry (crop, resize, flip),
+        targets and the drawn colour-jitter factors; `transform.finisher()` gives the
+        `BatchFinisher` that converts, jitters and normalises a batch on the device
+        (pass it to training as `prepare_batch`).
 
 Demo (`engine.data.demo`)
     write_demo(directory, *, train_images=1500, validation_images=300, seed=0) -> job.yml path
@@ -62,6 +70,7 @@ _LAZY = {
     "split_for_validation": "examples",
     "PreparedData": "prepare",
     "prepare_data": "prepare",
+    "read_splits": "prepare",
     "LabelStatistics": "labels",
     "label_vocabulary": "labels",
     "multi_hot": "labels",
@@ -74,6 +83,8 @@ _LAZY = {
     "CachedImageDataset": "datasets",
     "DecodingImageDataset": "datasets",
     "create_datasets": "datasets",
+    "ImageBatch": "datasets",
+    "BatchFinisher": "transforms",
     "create_loader": "loaders",
     "write_demo": "demo",
 }

@@ -19,14 +19,17 @@ parameters onto them):
 - checkpoint: `save_checkpoint`, `load_checkpoint` (weights_only), `load_model_weights`,
   `resolve_checkpoint(ref, *, search_dirs)`, `BEST`, `LAST`, `CHECKPOINT_DIR`.
 - trial: `train_trial(model, *, train_loader, valid_loader, optimizer, scheduler,
-  loss_fn, number_of_epochs, ...) -> TrialResult`.
+  loss_fn, number_of_epochs, ..., prepare_batch=to_device) -> TrialResult`;
+  `prepare_batch(batch, runtime)` turns what a loader yields into device tensors (the
+  data package's `BatchFinisher` for image loaders).
+- score: `score_checkpoint(...)`: a trial's best checkpoint on the test split.
 - distributed: `launch(fn, world_size, *args)`, `world_size_for(distributed)`,
   `wrap_ddp(model, runtime)`, `shard_loader(loader, *, train, seed)`.
 - setup: `build_trial(params, *, num_labels, train_targets, batches_per_epoch, runtime,
   pretrained=True, cache_dir=None, offline=None, checkpoint_search_dirs=()) ->
   TrialParts`, `run_trial(params, parts, *, train_loader, valid_loader, labels,
   primary_metric, trial_dir=None, resume=False, events=None, should_stop=None,
-  stop=None) -> TrialResult`, and the `*_kwargs(params)` adapters.
+  stop=None, prepare_batch=None) -> TrialResult`, and the `*_kwargs(params)` adapters.
 """
 
 from engine.train.checkpoint import (
