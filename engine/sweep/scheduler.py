@@ -201,9 +201,9 @@ class Scheduler:
             return  # the scheduler emits the one trial_ended, once it knows the exit code
         if isinstance(event, TrialStarted) and event.pretrained is not None:
             self.state.record(trial_id).pretrained = event.pretrained
-        if isinstance(event, EpochEnded):
-            self._on_epoch(trial_id, event)
         self.emit(event)
+        if isinstance(event, EpochEnded):  # after the epoch is shown, the policy's verdict on it
+            self._on_epoch(trial_id, event)
 
     def _on_epoch(self, trial_id: str, event: EpochEnded) -> None:
         record = self.state.record(trial_id)
