@@ -55,7 +55,7 @@ class ExportReport:
         return self.parity.label_agreement
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "parity": self.parity.to_json()}
 
 
 def export_model(
@@ -71,7 +71,8 @@ def export_model(
 ) -> ExportReport:
     """Export the weights in `checkpoint_path` (a `best.pt`) trained with `params` (the
     trial's resolved TrainingParameters). Raises ExportError when anything is wrong,
-    including ONNX parity above 1e-4 on `validation_images`."""
+    including ONNX parity outside its tolerance on `validation_images` (see
+    `engine.export.parity.TOLERANCE`)."""
     labels = _checked_labels(labels)
     checkpoint = _load(checkpoint_path)
     if checkpoint.get("labels") is not None and list(checkpoint["labels"]) != labels:

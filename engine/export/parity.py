@@ -23,7 +23,10 @@ from engine.export.onnx_export import INPUT_NAME, OUTPUT_NAME
 from engine.export.settings import ModelSettings
 
 TOLERANCE = 1e-4
-"""Largest absolute logit difference accepted (float32), DESIGN.md section 9."""
+"""Largest logit difference accepted (float32), DESIGN.md section 9: absolute for logits up
+to 1, relative to the largest logit beyond. Float32 itself cannot do better: a trained
+mobilenetv2 with logits near 14 differs from its own float64 result by 1.2e-4 in PyTorch
+(measured on the demo), so a fixed 1e-4 would fail correct exports of confident models."""
 _CHUNK = 16
 
 
@@ -38,8 +41,13 @@ class ParityReport:
     """Fraction of images whose thresholded label sets are identical."""
     tolerance: float = TOLERANCE
 
+    @property
+    def allowed_diff(self) -> float:
+        """`tolerance` for logits up to 1, `tolerance` x the largest logit beyond."""
+        return self.tolerance * max(1.0, self.max_abs_logit)
+
     def to_json(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "allowed_diff": self.allowed_diff}
 
 
 def check_parity(
@@ -62,11 +70,11 @@ def check_parity(
         onnx_logits.append(session.run([OUTPUT_NAME], {INPUT_NAME: onnx_input(chunk, settings)})[0])
     expected, actual = np.concatenate(torch_logits), np.concatenate(onnx_logits)
     report = _compare(expected, actual, settings.threshold, tolerance)
-    if not report.max_abs_diff <= tolerance:  # `not <=` also catches NaN
+    if not report.max_abs_diff <= report.allowed_diff:  # `not <=` also catches NaN
         raise ExportError(
             f"ONNX parity failed: the largest logit difference between onnxruntime and PyTorch is "
-            f"{report.max_abs_diff:.3g} over {report.images} validation images (tolerance {tolerance:g}; "
-            f"largest logit {report.max_abs_logit:.3g}; labels agree on {report.label_agreement:.1%})"
+            f"{report.max_abs_diff:.3g} over {report.images} validation images (allowed {report.allowed_diff:.3g}: "
+            f"{tolerance:g} x the largest logit {report.max_abs_logit:.3g}; labels agree on {report.label_agreement:.1%})"
         )
     return report
 

@@ -82,14 +82,14 @@ def test_parity_above_the_tolerance_fails_loudly_and_writes_nothing(run_dir, tmp
     real_export = export_module.export_onnx
     monkeypatch.setattr(
         export_module, "export_onnx",
-        lambda model, settings, path: real_export(_Shifted(model, 3e-4), settings, path),
+        lambda model, settings, path: real_export(_Shifted(model, 1e-2), settings, path),
     )
     destination = tmp_path / "out"
     destination.mkdir()
     (destination / "model.onnx").write_text("an earlier export")
     params = resolve_training_parameters(TrainingParameters(
         model_name="resnet18", training_crop_size=CROP, validation_crop_size=CROP, validation_resize_size=RESIZE))
-    with pytest.raises(ExportError, match=r"ONNX parity failed: .* is 0\.0003 .*\(tolerance 0\.0001"):
+    with pytest.raises(ExportError, match=r"ONNX parity failed: .* is 0\.01 .*\(allowed .*0\.0001 x the largest logit"):
         export_model(
             checkpoint_path=run_dir / "trials/t001/checkpoints/best.pt", params=params, labels=LABELS,
             destination=destination, validation_images=_images(run_dir)[:3],
@@ -105,3 +105,13 @@ def test_labels_that_are_not_ascending_are_refused(run_dir, tmp_path):
             checkpoint_path=run_dir / "trials/t001/checkpoints/best.pt", params=params,
             labels=list(reversed(LABELS)), destination=tmp_path, validation_images=_images(run_dir),
         )
+
+
+def test_the_allowed_difference_is_absolute_up_to_1_and_relative_beyond():
+    from engine.export.parity import ParityReport
+
+    small = ParityReport(images=1, max_abs_diff=0.0, max_abs_logit=0.5, label_agreement=1.0)
+    large = ParityReport(images=1, max_abs_diff=0.0, max_abs_logit=14.0, label_agreement=1.0)
+    assert small.allowed_diff == pytest.approx(1e-4)
+    assert large.allowed_diff == pytest.approx(1.4e-3)
+    assert large.to_json()["allowed_diff"] == pytest.approx(1.4e-3)
