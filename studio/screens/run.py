@@ -44,7 +44,7 @@ from .confirm import Choice, ConfirmScreen
 from .diff import DiffScreen
 from .prompt import PromptScreen
 
-REDRAW_SECONDS = 0.1
+REDRAW_SECONDS = 0.05
 RUNNER_CHECK_SECONDS = 1.0
 CANCEL_CHOICES = [Choice("yes", "Cancel it", "y", "error"), Choice("no", "Keep it running", "n", "primary")]
 Clock = Callable[[], datetime]
