@@ -20,7 +20,7 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/automl-studio --init-demo $(DEMO_DIR)
-	$(VENV)/bin/automl-studio $(DEMO_DIR)/job.yml --run --run-dir runs/demo
+	$(VENV)/bin/automl-studio $(DEMO_DIR)/job.yml --run
 
 clean:
 	rm -rf $(VENV) runs $(DEMO_DIR) mlflow.db mlruns
