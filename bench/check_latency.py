@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import replace_section  # bench/results.py: run as a script, bench/ is on the path
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -161,11 +163,8 @@ def time_console_check(job: Path, runs: int = 5) -> float:
 
 def record(lines: int, median_ms: float, p90_ms: float, cpu_ms: float, process_ms: float) -> None:
     """Replace (or append) this benchmark's section of bench/RESULTS.md."""
-    results = REPO / "bench" / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     verdict = "met" if median_ms < TARGET_MS else "**not met**"
     section = (
-        f"{SECTION}\n\n"
         f"In-process `validate_text` of a generated {lines}-line job (comments, every training parameter,\n"
         f"a bandit policy, a search space of many subspaces; local data paths checked), median of\n"
         f"{RUNS} runs after a warm-up. {platform.processor() or platform.machine()}, "
@@ -180,13 +179,7 @@ def record(lines: int, median_ms: float, p90_ms: float, cpu_ms: float, process_m
         "the cross-field rules take a few milliseconds. The wall figures swing by 2x on this shared\n"
         "machine when other jobs run; the CPU median is the steadier one.\n"
     )
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text, encoding="utf-8")
+    replace_section(SECTION, section)
 
 
 def _machine() -> str:

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import replace_section  # bench/results.py: run as a script, bench/ is on the path
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
@@ -84,11 +86,8 @@ async def _until_shown(editor) -> None:
 
 
 def record(lines: int, median: float, p90: float, keystrokes: int) -> None:
-    results = REPO / "bench" / "RESULTS.md"
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
     verdict = "met" if median < TARGET_MS else "**not met**"
     section = (
-        f"{SECTION}\n\n"
         f"Keystroke to updated diagnostics in the studio editor (headless `App.run_test`, 120x40),\n"
         f"on the generated {lines}-line job of `bench/check_latency.py`; {keystrokes} keystrokes\n"
         f"alternately breaking and fixing a value, one key after a pause (a burst is debounced by\n"
@@ -104,13 +103,7 @@ def record(lines: int, median: float, p90: float, keystrokes: int) -> None:
         "(they share the GIL). On this shared 2-core machine the median was 74-88 ms (p90 106-132 ms)\n"
         "while other jobs ran; re-run on an idle machine before quoting it.\n"
     )
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    results.write_text(text, encoding="utf-8")
+    replace_section(SECTION, section)
 
 
 def main() -> int:

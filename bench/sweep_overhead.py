@@ -27,6 +27,7 @@ from engine.data.demo import write_demo  # noqa: E402
 from engine.events import EventTail, Log, TrialEnded, TrialStarted  # noqa: E402
 from engine.run import run_job  # noqa: E402
 from engine.spec import read_text, set_value  # noqa: E402
+from results import replace_section  # noqa: E402  (bench/results.py)
 
 TINY = {
     "number_of_epochs": 1,
@@ -83,7 +84,7 @@ def measure(trials: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--trials", type=int, default=20)
-    parser.add_argument("--record", action="store_true", help="append the figures to bench/RESULTS.md")
+    parser.add_argument("--record", action="store_true", help="write the figures to bench/RESULTS.md")
     args = parser.parse_args()
     figures = measure(args.trials)
     lines = [
@@ -94,9 +95,10 @@ def main() -> int:
     ]
     print("\n".join(lines))
     if args.record:
-        with open(ROOT / "bench" / "RESULTS.md", "a", encoding="utf-8") as results:
-            results.write("\n## Sweep overhead\n\n`.venv/bin/python bench/sweep_overhead.py --trials 20 --record` "
-                          "(2-core CPU, shared):\n\n" + "\n".join(lines) + "\n")
+        replace_section(
+            "## Sweep overhead",
+            f"`.venv/bin/python bench/sweep_overhead.py --trials {args.trials} --record` (2-core CPU):\n\n" + "\n".join(lines),
+        )
     return 0
 
 

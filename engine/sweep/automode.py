@@ -15,7 +15,8 @@ import math
 from engine.spec.expressions import Choice, LogUniform
 from engine.spec.search_space import SearchSubspace
 
-from .samplers import Proposal, RandomSampler, _fitted
+from .samplers import Proposal, RandomSampler
+from .sampling import fit_params
 
 PORTFOLIO: tuple[dict, ...] = (
     {"model_name": "seresnext"},
@@ -42,7 +43,7 @@ class AutomodeSampler:
 
     def propose(self, index: int) -> Proposal:
         if index < len(PORTFOLIO):
-            return Proposal(_fitted(dict(PORTFOLIO[index])), 0)
+            return Proposal(fit_params(dict(PORTFOLIO[index])), 0)
         return self.beyond.propose(index)
 
     def observe(self, proposal: Proposal, value) -> None:

@@ -33,7 +33,7 @@ from engine.spec.expressions import (
 )
 from engine.spec.search_space import Fixed, SearchSubspace
 
-from .sampling import draw, fit_to_parameter, quantize
+from .sampling import draw, fit_params, quantize
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,6 @@ class Sampler(Protocol):
         """The trial's final primary metric (None: it failed)."""
 
 
-def _fitted(params: dict[str, Any]) -> dict[str, Any]:
-    return {key: fit_to_parameter(key, value) for key, value in params.items()}
-
-
 class GridSampler:
     """Every combination of the choices, each subspace in turn; then exhausted."""
 
@@ -76,7 +72,7 @@ class GridSampler:
         if index >= len(self.combinations):
             return None
         number, params = self.combinations[index]
-        return Proposal(_fitted(params), number)
+        return Proposal(fit_params(params), number)
 
     def observe(self, proposal: Proposal, value: Optional[float]) -> None:
         pass
@@ -101,7 +97,7 @@ class RandomSampler:
         rng = random.Random(_derive_seed(self.seed, index))
         number = rng.randrange(len(self.subspaces))
         subspace = self.subspaces[number]
-        return Proposal(_fitted({key: draw(expression, rng) for key, expression in subspace.items()}), number)
+        return Proposal(fit_params({key: draw(expression, rng) for key, expression in subspace.items()}), number)
 
     def observe(self, proposal: Proposal, value: Optional[float]) -> None:
         pass
@@ -139,7 +135,7 @@ class BayesianSampler:
                 k: self._optuna.distributions.distribution_to_json(d) for k, d in trial.distributions.items()
             },
         }
-        return Proposal(_fitted(params), number, state)
+        return Proposal(fit_params(params), number, state)
 
     def observe(self, proposal: Proposal, value: Optional[float]) -> None:
         number = proposal.sampler_state.get("optuna_trial")

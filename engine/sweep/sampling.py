@@ -73,3 +73,8 @@ def fit_to_parameter(key: str, value: Any) -> Any:
     if is_integer_field(info):
         return int(round(value))
     return float(value)
+
+
+def fit_params(params: dict[str, Any]) -> dict[str, Any]:
+    """`fit_to_parameter` over a whole proposal."""
+    return {key: fit_to_parameter(key, value) for key, value in params.items()}

@@ -25,6 +25,8 @@ from .trial_process import EXIT_INTERRUPTED, EXIT_OUT_OF_MEMORY, TrialProcess, d
 
 
 EXIT_WAIT_SECONDS = 60.0
+REQUEST_POLL_SECONDS = 0.5
+"""How often the studio's requests (cancel a trial) are looked for."""
 
 Launcher = Callable[[TrialRecord, bool, Optional[str], "queue.Queue"], TrialProcess]
 """(record, resume, CUDA_VISIBLE_DEVICES or None, line queue) -> a started TrialProcess."""
@@ -85,6 +87,7 @@ class Scheduler:
         self.interrupt_requested = False
         self.timed_out = False
         self._launch_count = 0
+        self._next_poll = 0.0
         self._best_value: Optional[float] = None
 
     # -- public -------------------------------------------------------------------------
@@ -173,7 +176,10 @@ class Scheduler:
             self._stop(running)
 
     def _pump(self) -> None:
-        if self.poll_requests is not None:
+        now = self.clock()
+        if self.poll_requests is not None and now >= self._next_poll:
+            # A folder listing per request check, not per event line: trials can be chatty.
+            self._next_poll = now + REQUEST_POLL_SECONDS
             for trial_id in self.poll_requests():
                 self.cancel_trial(trial_id)
         try:
