@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import torch
 from PIL import Image
 
 try:  # POSIX only; on Windows the atomic rename alone keeps readers safe.
@@ -68,7 +69,7 @@ def decode_rgb(path: Path, *, short_side: int | None = None) -> Image.Image:
 
 
 class DecodedImageCache:
-    """Read side of a built cache. Pickles cheaply: workers reopen the memmap read-only."""
+    """Read side of a built cache. Pickles cheaply: each worker maps the file itself."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -78,15 +79,16 @@ class DecodedImageCache:
         self.paths: tuple[Path, ...] = tuple(Path(p) for p in manifest["images"])
         self.failures: dict[Path, str] = {Path(p): r for p, r in manifest["failures"].items()}
         self._slots = {path: slot for slot, path in enumerate(self.paths)}
-        self._index: np.ndarray | None = None
-        self._pixels: np.memmap | None = None
+        self._rows: list[list[int]] | None = None  # per slot: byte offset, height, width
+        self._pixels: np.ndarray | None = None
+        self._flat: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
 
     def __getstate__(self) -> dict:
         # Never ship the mapped pixels to a worker; each process maps the file itself.
-        return {**self.__dict__, "_index": None, "_pixels": None}
+        return {**self.__dict__, "_rows": None, "_pixels": None, "_flat": None}
 
     def slot(self, path: Path) -> int:
         """Slot of a decodable image (KeyError for failures and unknown paths)."""
@@ -96,11 +98,28 @@ class DecodedImageCache:
 
     def image(self, slot: int) -> np.ndarray:
         """The cached pixels of one image: a read-only (height, width, 3) uint8 view."""
-        if self._pixels is None:
-            self._index = np.load(self.folder / INDEX_FILE)
-            self._pixels = np.memmap(self.folder / PIXELS_FILE, dtype=np.uint8, mode="r")
-        offset, height, width = (int(v) for v in self._index[slot])
-        return self._pixels[offset : offset + height * width * 3].reshape(height, width, 3)
+        self._map()
+        offset, height, width = self._rows[slot]
+        view = self._pixels[offset : offset + height * width * 3].reshape(height, width, 3)
+        view.flags.writeable = False
+        return view
+
+    def tensor(self, slot: int) -> torch.Tensor:
+        """The cached pixels of one image as a contiguous (height, width, 3) uint8 tensor
+        view: what the loaders crop from, one cheap call per image. Never write to it."""
+        self._map()
+        offset, height, width = self._rows[slot]
+        return self._flat.as_strided((height, width, 3), (width * 3, 3, 1), offset)
+
+    def _map(self) -> None:
+        if self._pixels is not None:
+            return
+        self._rows = np.load(self.folder / INDEX_FILE).tolist()
+        # Copy-on-write (MAP_PRIVATE): the pages are the page cache's, shared by every
+        # process that maps the file, and the mapping is writable only so torch can wrap
+        # it without a warning; nothing writes to it, and a write would never reach the file.
+        self._pixels = np.memmap(self.folder / PIXELS_FILE, dtype=np.uint8, mode="c").view(np.ndarray)
+        self._flat = torch.from_numpy(self._pixels)
 
 
 def build_cache(

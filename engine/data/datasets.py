@@ -23,6 +23,7 @@ batches are plain (images, targets) tensors, as before.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -62,7 +63,7 @@ class ImageBatch:
         """An empty batch; in a loader worker its buffer is shared memory (as default_collate
         allocates), so handing it to the main process copies nothing."""
         n = image_shape[0]
-        nbytes = _aligned(int(np.prod(image_shape))) + _aligned(4 * n * labels) + (4 * n * 7 if jitter else 0)
+        nbytes = _aligned(math.prod(image_shape)) + _aligned(4 * n * labels) + (4 * n * 7 if jitter else 0)
         if torch.utils.data.get_worker_info() is None:
             buffer = torch.empty(nbytes, dtype=torch.uint8)
         else:
@@ -70,10 +71,13 @@ class ImageBatch:
         return cls(buffer, image_shape, labels, jitter)
 
     def parts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """(images, targets, jitter) as views of the buffer, on the buffer's device."""
-        n = self.image_shape[0]
-        start = _aligned(int(np.prod(self.image_shape)))
-        images = self.buffer[: int(np.prod(self.image_shape))].view(self.image_shape)
+        """(images, targets, jitter) as views of the buffer, on the buffer's device. The
+        images are N x 3 x H x W with channels-last memory (N, H, W, 3), as the transforms'
+        `geometry` writes them (`engine.data.transforms.empty_images`)."""
+        n, channels, height, width = self.image_shape
+        pixels = n * height * width * channels
+        images = self.buffer[:pixels].view(n, height, width, channels).permute(0, 3, 1, 2)
+        start = _aligned(pixels)
         targets = self.buffer[start : start + 4 * n * self.labels].view(torch.float32).view(n, self.labels)
         jitter = None
         if self.has_jitter:
@@ -92,6 +96,11 @@ class ImageBatch:
     @property
     def jitter(self) -> torch.Tensor | None:
         return self.parts()[2]
+
+    def __reduce__(self):
+        # Just the constructor's arguments: the buffer pickles as a tensor (in a loader
+        # worker, as its shared memory), and unpickling looks up no more than it must.
+        return ImageBatch, (self.buffer, self.image_shape, self.labels, self.has_jitter)
 
     def _like(self, buffer: torch.Tensor) -> ImageBatch:
         return ImageBatch(buffer, self.image_shape, self.labels, self.has_jitter)
@@ -113,14 +122,22 @@ class ImageBatch:
         return f"ImageBatch(images={self.image_shape}, labels={self.labels}, jitter={self.has_jitter})"
 
 
-class BatchItems(list):
-    """The items of one batch, as a list of (uint8 image, target) pairs (what default_collate
-    takes), that also carries the whole `ImageBatch`: `collate_items` hands that on."""
+class BatchItems(Sequence):
+    """The items of one batch, as a sequence of (uint8 image, target) pairs (what
+    default_collate takes), that also carries the whole `ImageBatch`: `collate_items`
+    hands that on. The pairs are made only when asked for: the loaders never ask."""
 
     def __init__(self, batch: ImageBatch) -> None:
-        images, targets, _ = batch.parts()
-        super().__init__(zip(images.unbind(0), targets.unbind(0)))
         self.batch = batch
+
+    def __len__(self) -> int:
+        return len(self.batch)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        images, targets, _ = self.batch.parts()
+        return images[index], targets[index]
 
 
 def collate_items(items):
@@ -135,7 +152,7 @@ class _ImageDataset(Dataset):
     transform: Transform
     targets: torch.Tensor
 
-    def _image(self, index: int) -> Image.Image | np.ndarray:  # pragma: no cover
+    def _image(self, index: int) -> Image.Image | torch.Tensor:  # pragma: no cover
         raise NotImplementedError
 
     def __getitem__(self, index: int) -> Item:
@@ -155,7 +172,7 @@ class _ImageDataset(Dataset):
             if jitter is not None:
                 jitter_part.copy_(jitter)
             return BatchItems(batch)
-        pil = (im if isinstance(im, Image.Image) else Image.fromarray(im) for im in images)
+        pil = (im if isinstance(im, Image.Image) else Image.fromarray(np.asarray(im)) for im in images)
         return [(self.transform(im), t) for im, t in zip(pil, targets.unbind(0))]
 
 
@@ -170,15 +187,15 @@ class CachedImageDataset(_ImageDataset):
     ) -> None:
         self.cache = cache
         self.transform = transform
-        self.slots = np.array([cache.slot(e.image) for e in examples], dtype=np.int64)
+        self.slots = [cache.slot(e.image) for e in examples]
         self.targets = torch.from_numpy(multi_hot([e.labels for e in examples], labels))
 
     def __len__(self) -> int:
         return len(self.slots)
 
-    def _image(self, index: int) -> np.ndarray:
-        # A read-only HWC uint8 view, as a plain ndarray: slicing an np.memmap is slower.
-        return self.cache.image(int(self.slots[index])).view(np.ndarray)
+    def _image(self, index: int) -> torch.Tensor:
+        # An HWC uint8 tensor view of the mapped pixels: the transforms crop it without a copy.
+        return self.cache.tensor(self.slots[index])
 
 
 class DecodingImageDataset(_ImageDataset):

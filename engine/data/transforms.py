@@ -90,13 +90,26 @@ def data_config_for(timm_model_name: str) -> DataConfig:
 
 
 def _pixels(image: ImageLike) -> np.ndarray:
-    """HWC uint8 RGB pixels of a PIL image or an array (no copy for an array)."""
+    """HWC uint8 RGB pixels of a PIL image, an array or a tensor (no copy for the last two)."""
     if isinstance(image, Image.Image):
         return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
-    array = np.asarray(image)
+    array = image.numpy() if isinstance(image, torch.Tensor) else np.asarray(image)
     if array.dtype != np.uint8 or array.ndim != 3 or array.shape[2] != 3:
         raise TypeError(f"expected HWC uint8 RGB pixels, got {array.dtype} {array.shape}")
     return array
+
+
+def _pixel_tensor(image: ImageLike) -> torch.Tensor:
+    """HWC uint8 RGB pixels as a contiguous tensor: a cache's tensor view as it is, an
+    array without a copy where it can be (a read-only one, as a PIL image gives, is copied:
+    torch cannot wrap it)."""
+    if isinstance(image, torch.Tensor) and image.dtype == torch.uint8 and image.is_contiguous():
+        if image.ndim == 3 and image.shape[2] == 3:
+            return image
+    array = _pixels(image)
+    if not (array.flags.writeable and array.flags.c_contiguous):
+        array = np.array(array)
+    return torch.from_numpy(array)
 
 
 class _BatchTransform:
@@ -114,10 +127,11 @@ class _BatchTransform:
     def batch(self, images: Sequence[ImageLike]) -> torch.Tensor:
         """Both parts at once, on the CPU: N x 3 x crop x crop float32, normalised."""
         jitter = self.draw_jitter(len(images))  # drawn first, as the datasets draw them
-        return finish_batch(self.geometry(images), jitter, mean=self.mean, std=self.std)
+        return finish_batch(self.geometry(images).contiguous(), jitter, mean=self.mean, std=self.std)
 
     def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
-        """N x 3 x crop x crop uint8, written into `out` when given."""
+        """N x 3 x crop x crop uint8, written into `out` when given (else a new
+        `empty_images` batch, channels-last in memory)."""
         raise NotImplementedError  # pragma: no cover
 
     def draw_jitter(self, n: int) -> torch.Tensor | None:
@@ -148,30 +162,64 @@ class TrainTransform(_BatchTransform):
         self.jitter_strength = dict(COLOR_JITTER_STRENGTH)
 
     def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
-        """Random crop + resize + flip of HWC uint8 pixels: an N x 3 x crop x crop uint8 batch."""
-        pixels = [_pixels(image) for image in images]
+        """Random crop + resize + flip of HWC uint8 pixels: an N x 3 x crop x crop uint8 batch.
+
+        This is the loaders' inner loop, so it is a few calls per image: the crop is a
+        strided view of the HWC pixels seen as CHW (the channels-last layout the uint8
+        antialiased resize is fastest on), and the resize writes straight into the batch.
+        The flip is done on the crop, before the resize: the resize's filter is symmetric,
+        so that is the flip of the resized image (torchvision's order), pixel for pixel
+        (tested)."""
+        pixels = [_pixel_tensor(image) for image in images]
         n, size = len(pixels), self.crop_size
-        shapes = np.array([p.shape[:2] for p in pixels], dtype=np.int64).reshape(n, 2)
+        shapes = np.array([p.shape for p in pixels], dtype=np.int64).reshape(n, 3)
         boxes = random_resized_crop_boxes(shapes[:, 0], shapes[:, 1])
         flips = (torch.rand(n) < FLIP_PROBABILITY).tolist()
         if out is None:
-            out = torch.empty((n, 3, size, size), dtype=torch.uint8)
-        for k, (image, (top, left, height, width)) in enumerate(zip(pixels, boxes.tolist())):
-            # One copy out of the (read-only, memory-mapped) pixels; HWC seen as CHW is
-            # the channels-last layout the uint8 antialiased resize is fastest on.
-            region = torch.from_numpy(image[top : top + height, left : left + width].copy())
-            chw = region.permute(2, 0, 1).unsqueeze(0)
-            if (height, width) != (size, size):
-                chw = F.interpolate(chw, size=(size, size), mode="bilinear", align_corners=False,
-                                    antialias=True)
-            if flips[k]:  # after the resize, as torchvision; NumPy copies a reversed view as it writes
-                out[k].numpy()[...] = chw[0].numpy()[:, :, ::-1]
-            else:
-                out[k].copy_(chw[0])
+            out = empty_images(n, size)
+        for image, (full_height, full_width, _), (top, left, height, width), flip, target in zip(
+            pixels, shapes.tolist(), boxes.tolist(), flips, out.split(1)
+        ):
+            row = full_width * 3
+            crop = image.as_strided((1, 3, height, width), (full_height * row, 1, row, 3),
+                                    image.storage_offset() + top * row + left * 3)
+            _resize_into(crop.flip(3) if flip else crop, target, size)
         return out
 
     def draw_jitter(self, n: int) -> torch.Tensor:
         return draw_jitter(n, probability=self.jitter_probability, **self.jitter_strength)
+
+
+def empty_images(n: int, size: int) -> torch.Tensor:
+    """An uninitialised N x 3 x size x size uint8 batch in channels-last memory (N, size,
+    size, 3): the layout the resize writes fastest, and a channels_last model's."""
+    return torch.empty((n, size, size, 3), dtype=torch.uint8).permute(0, 3, 1, 2)
+
+
+def _interpolate_into(crop: torch.Tensor, out: torch.Tensor, size: int) -> None:
+    out.copy_(F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False,
+                            antialias=True))
+
+
+def _upsample_into(crop: torch.Tensor, out: torch.Tensor, size: int) -> None:
+    torch._C._nn._upsample_bilinear2d_aa(crop, [size, size], False, None, None, out=out)
+
+
+def _pick_resize_into():
+    """`F.interpolate(crop, (size, size), mode="bilinear", antialias=True)` written into
+    `out`. Where this torch has it, that is the binding F.interpolate itself calls, in its
+    out= form: it saves a copy per image and F.interpolate's argument checks, a third of
+    the loaders' time per image on small pictures. It is not public API, so it is tried
+    once here, and F.interpolate is the fallback."""
+    crop, out = torch.zeros((1, 3, 3, 5), dtype=torch.uint8), torch.empty((1, 3, 4, 4), dtype=torch.uint8)
+    try:
+        _upsample_into(crop, out, 4)
+    except (AttributeError, TypeError, RuntimeError):
+        return _interpolate_into
+    return _upsample_into
+
+
+_resize_into = _pick_resize_into()
 
 
 class ValidationTransform(_BatchTransform):
@@ -187,9 +235,8 @@ class ValidationTransform(_BatchTransform):
 
     def geometry(self, images: Sequence[ImageLike], *, out: torch.Tensor | None = None) -> torch.Tensor:
         """Resized and centre-cropped pixels: an N x 3 x crop x crop uint8 batch."""
-        size = self.crop_size
         if out is None:
-            out = torch.empty((len(images), 3, size, size), dtype=torch.uint8)
+            out = empty_images(len(images), self.crop_size)
         for k, image in enumerate(images):
             if not isinstance(image, Image.Image):
                 image = Image.fromarray(_pixels(image))
@@ -225,8 +272,10 @@ class BatchFinisher:
             x, y = batch
             return runtime.images(x), runtime.targets(y)
         images, targets, jitter = batch.to(device, non_blocking=True).parts()
-        if runtime.channels_last:  # reorder the uint8 pixels (1 byte each); the finish keeps the layout
-            images = images.contiguous(memory_format=torch.channels_last)
+        # A loader's pixels are channels-last in memory; reorder them (1 byte each) to the
+        # layout the model wants before the finish, which keeps it.
+        images = images.contiguous(memory_format=torch.channels_last if runtime.channels_last
+                                   else torch.contiguous_format)
         x = finish_batch(images, jitter, mean=self.mean, std=self.std)
         if runtime.channels_last:  # a no-op unless an op changed the layout
             x = x.contiguous(memory_format=torch.channels_last)
@@ -251,8 +300,8 @@ def random_resized_crop_boxes(
     heights = np.asarray(heights, dtype=np.int64)
     widths = np.asarray(widths, dtype=np.int64)
     n = len(heights)
-    draws = torch.rand((n, attempts, 2), dtype=torch.float64).numpy()
-    offsets = torch.rand((n, 2), dtype=torch.float64).numpy()
+    uniform = torch.rand((n, 2 * attempts + 2), dtype=torch.float64).numpy()  # one draw: it is per batch
+    draws, offsets = uniform[:, : 2 * attempts].reshape(n, attempts, 2), uniform[:, 2 * attempts :]
     area = (heights * widths).astype(np.float64)[:, None]
     target_area = area * (scale[0] + (scale[1] - scale[0]) * draws[..., 0])
     log_low, log_high = math.log(ratio[0]), math.log(ratio[1])
@@ -261,10 +310,13 @@ def random_resized_crop_boxes(
     h = np.round(np.sqrt(target_area / aspect)).astype(np.int64)
     fits = (w > 0) & (w <= widths[:, None]) & (h > 0) & (h <= heights[:, None])
     first = fits.argmax(axis=1)
-    found = fits[np.arange(n), first]
-    h, w = h[np.arange(n), first], w[np.arange(n), first]
-    top = np.floor(offsets[:, 0] * (heights - h + 1)).astype(np.int64)
-    left = np.floor(offsets[:, 1] * (widths - w + 1)).astype(np.int64)
+    rows = np.arange(n)
+    found = fits[rows, first]
+    h, w = h[rows, first], w[rows, first]
+    top = (offsets[:, 0] * (heights - h + 1)).astype(np.int64)  # floor: both factors >= 0
+    left = (offsets[:, 1] * (widths - w + 1)).astype(np.int64)
+    if found.all():  # the usual case; the fallback is for images far outside the ratio range
+        return np.stack([top, left, h, w], axis=1)
     # Centre fallback, as torchvision: the whole image, clamped to the ratio range.
     in_ratio = widths / heights
     fb_w = np.where(in_ratio < ratio[0], widths,
@@ -291,12 +343,17 @@ def draw_jitter(
     factor uniform in [1 - s, 1 + s], the three adjustments in a random order), applied
     to each image with `probability`: an n x 7 float32 tensor (see `JITTER_COLUMNS`).
     Drawn from torch's global generator, so a seeded loader worker draws the same."""
-    applied = torch.rand(n) < probability
-    strengths = torch.tensor([brightness, contrast, saturation], dtype=torch.float32)
-    factors = 1 - strengths + 2 * strengths * torch.rand(n, 3)
-    factors[~applied] = 1.0  # identity: an unjittered image comes out bit for bit unchanged
-    order = torch.rand(n, 3).argsort(dim=1)
-    return torch.cat([applied.float()[:, None], factors, order.float()], dim=1)
+    # One draw for the batch (applied, 3 factors, 3 sort keys of the order), the rest in
+    # NumPy: a dozen torch calls on 32 x 7 numbers cost more than the numbers.
+    draws = torch.rand(n, 7).numpy()
+    applied = draws[:, :1] < probability
+    strengths = np.array([brightness, contrast, saturation], dtype=np.float32)
+    factors = (1 - strengths) + (2 * strengths) * draws[:, 1:4]
+    # Identity where not applied: an unjittered image comes out bit for bit unchanged.
+    draws[:, 1:4] = np.where(applied, factors, np.float32(1.0))
+    draws[:, 4:] = draws[:, 4:].argsort(axis=1)
+    draws[:, 0] = applied[:, 0]
+    return torch.from_numpy(draws)
 
 
 def color_jitter(x: torch.Tensor, factors: torch.Tensor, order: torch.Tensor) -> torch.Tensor:

@@ -79,6 +79,8 @@ def test_loader_settings(table, tmp_path):
     training, _ = datasets(prepared_data(table, tmp_path))
     with_workers = create_loader(training, batch_size=2, shuffle=True, number_of_workers=2, seed=0)
     assert with_workers.persistent_workers and with_workers.num_workers == 2
+    # Batches cross from the workers by shared-memory file name (see share_batches_by_file_name).
+    assert torch.multiprocessing.get_sharing_strategy() == "file_system"
     assert not with_workers.pin_memory  # only worth it for CUDA
     in_process = create_loader(training, batch_size=2, shuffle=False, number_of_workers=0, seed=0)
     assert not in_process.persistent_workers
@@ -117,3 +119,15 @@ def test_a_plain_dataloader_still_works_on_the_datasets(table, tmp_path):
     images, targets = next(iter(torch.utils.data.DataLoader(training, batch_size=3)))
     assert images.shape == (3, 3, 8, 8) and images.dtype == torch.uint8  # geometry only
     assert torch.equal(targets, training.targets[:3])
+
+
+def test_an_image_batch_pickles_to_the_same_parts(table, tmp_path):
+    import pickle
+
+    training, _ = datasets(prepared_data(table, tmp_path))
+    batch = next(iter(create_loader(training, batch_size=4, shuffle=False, number_of_workers=0, seed=0)))
+    clone = pickle.loads(pickle.dumps(batch))
+    assert repr(clone) == repr(batch)
+    for ours, theirs in zip(batch.parts(), clone.parts()):
+        assert torch.equal(ours, theirs) and ours.stride() == theirs.stride()
+    assert batch.images.permute(0, 2, 3, 1).is_contiguous()  # channels-last in memory

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from engine.data.cache import build_cache, cached_shape
@@ -113,8 +114,18 @@ def test_cache_pickles_without_its_memory_map(table, tmp_path):
     cache = prepare(table([["a"], ["b"]]), tmp_path, table([["a"]], name="v")).cache
     before = cache.image(0).copy()
     clone = pickle.loads(pickle.dumps(cache))
-    assert clone._pixels is None
+    assert clone._pixels is None and clone._flat is None
     assert np.array_equal(clone.image(0), before)
+
+
+def test_cache_tensor_views_are_the_cached_pixels_and_the_arrays_are_read_only(table, tmp_path):
+    cache = prepare(table([["a"], ["b"]]), tmp_path, table([["a"]], name="v")).cache
+    for slot in range(len(cache)):
+        view = cache.tensor(slot)
+        assert view.dtype == torch.uint8 and view.is_contiguous()
+        assert np.array_equal(view.numpy(), cache.image(slot))
+    with pytest.raises(ValueError, match="read-only"):
+        cache.image(0)[0, 0, 0] = 1
 
 
 def test_build_cache_of_no_images(tmp_path):

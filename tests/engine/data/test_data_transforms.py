@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from PIL import Image
 from torchvision import transforms as T
 from torchvision.transforms import functional as TF
@@ -196,6 +197,44 @@ def test_batch_finisher_moves_a_plain_pair_as_it_is():
     x, y = torch.rand(2, 3, 4, 4), torch.ones(2, 3)
     got_x, got_y = BatchFinisher(mean=(0, 0, 0), std=(1, 1, 1))((x, y), create_runtime("cpu"))
     assert torch.equal(got_x, x) and torch.equal(got_y, y)
+
+
+@pytest.mark.parametrize("crop_size", [16, 64])
+def test_train_geometry_is_torchvisions_crop_resize_and_flip_pixel_for_pixel(crop_size):
+    # The loaders crop a strided view, flip the crop and resize it into the batch in one
+    # call; the reference resizes the crop (bilinear, antialiased, torch's uint8 kernel)
+    # and flips the result, as torchvision's RandomResizedCrop + RandomHorizontalFlip.
+    images = [np.asarray(Image.effect_noise(size, 70).convert("RGB"))
+              for size in [(40, 30), (30, 50), (72, 72), (96, 72), (64, 64)] * 4]
+    transform = create_train_transform(crop_size=crop_size, mean=IMAGENET[0], std=IMAGENET[1])
+    torch.manual_seed(11)
+    ours = transform.geometry(images)
+    torch.manual_seed(11)  # the same draws, in geometry's order: the boxes, then the flips
+    boxes = random_resized_crop_boxes(np.array([i.shape[0] for i in images]), np.array([i.shape[1] for i in images]))
+    flips = torch.rand(len(images)) < 0.5
+    assert 0 < int(flips.sum()) < len(images)
+    for image, (top, left, h, w), flip, got in zip(images, boxes.tolist(), flips, ours):
+        crop = torch.from_numpy(image[top : top + h, left : left + w].copy()).permute(2, 0, 1)
+        expected = F.interpolate(crop[None], size=(crop_size, crop_size), mode="bilinear",
+                                 align_corners=False, antialias=True)[0]
+        assert torch.equal(got, TF.hflip(expected) if flip else expected)
+        # torchvision's own tensor resize rounds through float32: within one level of it.
+        chw = torch.from_numpy(image.copy()).permute(2, 0, 1)
+        torchvision = TF.resized_crop(chw, top, left, h, w, [crop_size, crop_size], antialias=True)
+        assert (got.int() - (TF.hflip(torchvision) if flip else torchvision).int()).abs().max() <= 1
+
+
+def test_the_resize_fallback_gives_the_fast_paths_pixels():
+    from engine.data.transforms import _interpolate_into, _upsample_into
+
+    torch.manual_seed(1)
+    full = torch.randint(0, 256, (1, 72, 96, 3), dtype=torch.uint8).permute(0, 3, 1, 2)
+    for h, w in [(20, 31), (64, 64), (72, 96), (50, 70)]:
+        crop = full[:, :, 3 : 3 + min(h, 69), 5 : 5 + min(w, 91)]
+        fast, fallback = (torch.empty((1, 64, 64, 3), dtype=torch.uint8).permute(0, 3, 1, 2) for _ in range(2))
+        _upsample_into(crop, fast, 64)
+        _interpolate_into(crop, fallback, 64)
+        assert torch.equal(fast, fallback)
 
 
 def test_crop_boxes_fit_and_follow_the_scale_and_ratio_ranges():
